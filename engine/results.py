@@ -1,0 +1,102 @@
+"""Verdicts and run results: the closed vocabulary every engine reports in, and its JSON form."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+HOLDS = "HOLDS"                          # proved for every depth (symbolic engine)
+HOLDS_WITHIN_BOUNDS = "HOLDS_WITHIN_BOUNDS"  # exhaustive for these bounds, or BMC to depth k
+VIOLATED = "VIOLATED"
+UNKNOWN = "UNKNOWN"
+VERDICTS = (HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, UNKNOWN)
+
+# a reachable witness is "VIOLATED" in the sense of "found": reports show it as WITNESSED
+WITNESSED = "WITNESSED"
+NOT_WITNESSED = "NOT_WITNESSED"
+
+
+@dataclass
+class StepRecord:
+    rule: str
+    args: list[str]
+    cites: str
+    env: bool
+    delta: list[list[str]]     # [slot name, before, after]
+
+    def text(self) -> str:
+        return f"{self.rule}({', '.join(self.args)})"
+
+
+@dataclass
+class TraceRecord:
+    preset: str
+    variant: str
+    property: str
+    kind: str
+    init: dict[str, str]       # slot name -> label, the complete initial state
+    steps: list[StepRecord]
+    engine: str = "explicit"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict) -> "TraceRecord":
+        steps = [StepRecord(**s) for s in d["steps"]]
+        return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
+                           d.get("engine", "explicit"), dict(d.get("overrides", {})))
+
+
+@dataclass
+class PropertyResult:
+    property: str
+    kind: str
+    cites: str
+    statement: str
+    topic: str
+    verdict: str
+    reason: str = ""
+    depth: int | None = None            # trace length, when there is a trace
+    trace: TraceRecord | None = None
+    expected: bool = True               # False: differs from the baseline
+
+    @property
+    def shown(self) -> str:
+        """Verdict as printed: reachable witnesses read as WITNESSED / NOT_WITNESSED."""
+        if self.kind == "reachable" and self.verdict in (VIOLATED, HOLDS_WITHIN_BOUNDS):
+            return WITNESSED if self.verdict == VIOLATED else NOT_WITNESSED
+        return self.verdict + (f"({self.reason})" if self.verdict == UNKNOWN and self.reason else "")
+
+    def to_json(self) -> dict:
+        return {"property": self.property, "kind": self.kind, "cites": self.cites, "statement": self.statement,
+                "topic": self.topic, "verdict": self.verdict, "shown": self.shown, "reason": self.reason,
+                "depth": self.depth, "expected": self.expected,
+                "trace": None if self.trace is None else [asdict(s) for s in self.trace.steps]}
+
+
+@dataclass
+class RunResult:
+    variant: str
+    preset: str
+    engine: str
+    complete: bool
+    reason: str
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    peak_mb: float
+    symmetry: bool
+    results: list[PropertyResult] = field(default_factory=list)
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict:
+        return {"variant": self.variant, "preset": self.preset, "engine": self.engine, "complete": self.complete,
+                "reason": self.reason, "states": self.states, "transitions": self.transitions, "depth": self.depth,
+                "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
+                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry,
+                "results": [r.to_json() for r in self.results]}

@@ -1,0 +1,92 @@
+"""Symmetry reduction: the canonical representative of a state is the least permuted image.
+
+The group is the product, over sorts, of the symmetric groups of the declared element groups.
+Each group element is compiled into one straight-line function that rebuilds the state with
+permuted indices and permuted values.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+from .schema import Schema
+
+
+def _sort_perms(n: int, groups) -> list[tuple[int, ...]]:
+    """All permutations of range(n) that move elements only within their group."""
+    choices = []
+    for g in groups:
+        choices.append([dict(zip(g, p)) for p in itertools.permutations(g)])
+    perms = []
+    for combo in itertools.product(*choices):
+        m = list(range(n))
+        for part in combo:
+            for a, b in part.items():
+                m[a] = b
+        perms.append(tuple(m))
+    return perms
+
+
+def group_elements(schema: Schema) -> list[dict[str, tuple[int, ...]]]:
+    names = sorted(schema.symmetry)
+    per_sort = [_sort_perms(len(schema.sorts[n]), schema.symmetry[n]) for n in names]
+    return [dict(zip(names, combo)) for combo in itertools.product(*per_sort)]
+
+
+def _value_map(schema: Schema, slot: int, perm: dict[str, tuple[int, ...]]) -> tuple[int, ...] | None:
+    d = schema.slot_domain(slot)
+    if d.sort is None or d.sort not in perm:
+        return None
+    p = perm[d.sort]
+    m = list(range(d.size))
+    for off in d.offsets:
+        for i, j in enumerate(p):
+            m[off + i] = off + j
+    return None if m == list(range(d.size)) else tuple(m)
+
+
+def permuter_source(schema: Schema, perm: dict[str, tuple[int, ...]], name: str) -> tuple[str, dict]:
+    target = [0] * schema.nslots   # new slot -> old slot
+    for old in range(schema.nslots):
+        arr, idx = schema.slot_array(old)
+        new_idx = tuple(perm.get(s.name, range(len(s)))[i] for s, i in zip(arr.index, idx))
+        target[arr.slot(*new_idx)] = old
+    consts: dict = {}
+    parts = []
+    for new, old in enumerate(target):
+        vm = _value_map(schema, old, perm)
+        if vm is None:
+            parts.append(f"s[{old}]")
+        else:
+            key = f"_m{len(consts)}"
+            consts[key] = vm
+            parts.append(f"{key}[s[{old}]]")
+    return f"def {name}(s):\n    return bytes(({', '.join(parts)},))", consts
+
+
+def compile_permuters(schema: Schema) -> list[Callable[[bytes], bytes]]:
+    out = []
+    for g in group_elements(schema):
+        if all(p == tuple(range(len(p))) for p in g.values()):
+            continue   # the identity is applied by the canonicaliser itself
+        src, consts = permuter_source(schema, g, "perm")
+        ns = dict(consts)
+        exec(compile(src, "<pmipmc:perm>", "exec"), ns)
+        out.append(ns["perm"])
+    return out
+
+
+def canonicaliser(schema: Schema, enabled: bool = True) -> Callable[[bytes], bytes]:
+    perms = compile_permuters(schema) if enabled else []
+    if not perms:
+        return lambda s: s
+
+    def canon(s: bytes) -> bytes:
+        best = s
+        for p in perms:
+            c = p(s)
+            if c < best:
+                best = c
+        return best
+    return canon
+

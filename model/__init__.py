@@ -1,0 +1,56 @@
+"""draft-liu-multimob-pmipv6-multicast-ro-01 as a finite transition system.
+
+Modelled
+- §4.2 steps 1-8, one rule each (step 9, data delivery, is computed: `forwarding.py`);
+  §4.1 the MRIB tunnel route; §6.2 PBU-Q items 1-3, MAG ops 1-4, MAG2 ops 1-2.
+- §4.3 steps 1-6: leave, last-listener test, state deletion, route removal and Prune, MAG2's
+  oiflist update, tunnel removal (three readings, variant axis `tunnel_teardown`).
+- §5 steps 1-3: the LMA's binding-cache lookup with success (CoA) or failure indication.
+- §6.1: sender and listener on the same MAG (local iif, local oiflist).
+- RFC 5213 registration, handover and de-registration with PBU/PBA (§5.3.2, §5.3.4, §5.3.5,
+  §6.9.1.2, §6.9.4 retransmission).
+- Environment, each behind a switch (`bounds.py`): attach/detach, sender handover, listener
+  handover, loss of any message, silent departure of a listener (RFC 6224 §6).
+- Inherited soft state that the draft relies on by making MAGs PIM-SM routers (§1): PIM Join
+  refresh (RFC 4601 §4.5.7), oiflist expiry (§4.5.3), MLD query/report and membership expiry
+  (RFC 3810 §7.1, §7.2.3).
+- Ambiguities and repairs as variant axes (`variants.py`), including an RFC 5213-only LMA.
+
+Not modelled
+- Multicast data through the LMA (RFC 6224/7287 base solution): delivery here is only over
+  MAG-local interfaces and MAG-MAG tunnels, the paths the draft creates.
+- PIM Hello, Assert, DR election and (*,G) state (SSM only, RFC 4601 §4.8).
+- Several LMAs (the draft's figures use one), security (§9 is TBD), the wire formats (those
+  are checked by `wire.py` and `lint.py`, not by the state machine).
+- Timer values: all timers are nondeterministic; only their order relative to events matters.
+
+Simplified
+- Messages in flight are a set, one slot per distinct message (newest wins): a newer PBU for
+  an MN replaces an older one (RFC 5213 §5.5 timestamps reject the older on arrival); a newer
+  MLD report or PIM Join/Prune for the same channel supersedes the older one (soft state).
+- MNs are either listeners or senders, never both; one group G; one LMA.
+- The LMA deletes a binding at once on de-registration (MinDelayBeforeBCEDelete elapses
+  immediately, RFC 5213 §5.3.5) and a MAG drops its BUL entry on detach without waiting for
+  the de-registration PBA (RFC 5213 §6.9.1.4 allows this after a timeout).
+- Periodic refreshes fire only where they change something (a no-op firing is stuttering).
+- A MAG-MAG tunnel removal removes both ends in one step in the `*_per_channel` readings
+  ("Remove bi-directional tunnel", §4.3 step 6).
+"""
+from __future__ import annotations
+
+from . import rules_listener, rules_mobility, rules_route, rules_softstate
+from .bounds import PRESETS, Bounds, BoundsError, preset
+from .state import Ctx, initial_states, make_ctx
+from .variants import AXES, VARIANTS, VariantError, variant
+
+ALL_RULES = rules_listener.RULES + rules_route.RULES + rules_mobility.RULES + rules_softstate.RULES
+
+
+def enabled_rules(b: Bounds) -> list:
+    switches = {"attach_detach": b.attach_detach, "handover": b.sender_handover or b.listener_handover,
+                "loss": b.loss}
+    return [r for r in ALL_RULES if r.switch is None or switches[r.switch]]
+
+
+__all__ = ["ALL_RULES", "AXES", "Bounds", "BoundsError", "Ctx", "PRESETS", "VARIANTS", "VariantError",
+           "enabled_rules", "initial_states", "make_ctx", "preset", "variant"]

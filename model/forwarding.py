@@ -1,0 +1,49 @@
+"""Where (S,G) data goes (§4.2 step 9), computed from the forwarding state rather than simulated.
+
+A packet from S enters the domain at the MAG S is attached to.  A MAG accepts it if the RPF
+check passes (RFC 4601 §4.2: iif is the interface towards S: `local` at S's own MAG, the tunnel
+it came through elsewhere) and forwards it on its oiflist: to attached listeners on its
+MAG-MN interfaces, and into MAG-MAG tunnels whose both ends exist.  `reach[h][a]` says that a
+packet reaches and is accepted by MAG a after exactly h tunnel hops; hops up to the number of
+MAGs are computed, so a cycle shows up as a MAG reached at two hop counts.
+"""
+from __future__ import annotations
+
+from pmipmc.engine.expr import FALSE, all_of, any_of
+
+from .state import Ctx
+
+
+def reach(ctx: Ctx, s, src: int) -> list[list]:
+    levels = [[all_of(s.att[src] == ctx.at(a), s.iif[a][src] == ctx.IIF_LOCAL) for a in ctx.mags]]
+    for _ in range(len(ctx.mags)):
+        prev = levels[-1]
+        levels.append([any_of(all_of(prev[a], s.oif_tunnel[a][src][b] == 1, s.tunnel[a][b] == 1,
+                                     s.tunnel[b][a] == 1, s.iif[b][src] == ctx.via(a))
+                              for a in ctx.mags if a != b) for b in ctx.mags])
+    return levels
+
+
+def delivered_at_hop(ctx: Ctx, s, src: int, l: int, h: int, levels=None):
+    levels = levels or reach(ctx, s, src)
+    return any_of(all_of(levels[h][a], s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a)) for a in ctx.mags)
+
+
+def delivered(ctx: Ctx, s, src: int, l: int, levels=None):
+    levels = levels or reach(ctx, s, src)
+    return any_of(delivered_at_hop(ctx, s, src, l, h, levels) for h in range(len(levels)))
+
+
+def revisits(ctx: Ctx, s, src: int, levels=None):
+    """Some MAG accepts the same packet at two different hop counts: a forwarding loop."""
+    levels = levels or reach(ctx, s, src)
+    return any_of(all_of(levels[h][a], levels[k][a])
+                  for a in ctx.mags for h in range(len(levels)) for k in range(h + 1, len(levels)))
+
+
+def duplicate_delivery(ctx: Ctx, s, src: int, l: int, levels=None):
+    """The listener would receive the packet along two distinct (MAG, hop) arrivals."""
+    levels = levels or reach(ctx, s, src)
+    arrivals = [all_of(levels[h][a], s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a))
+                for a in ctx.mags for h in range(len(levels))]
+    return any_of(all_of(x, y) for i, x in enumerate(arrivals) for y in arrivals[i + 1:]) if arrivals else FALSE

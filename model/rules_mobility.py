@@ -1,0 +1,115 @@
+"""MNs attach, leave and move; MAGs and the LMA register them (RFC 5213).
+
+A newer PBU for an MN replaces an older one still in flight: the LMA would reject the older
+one on arrival by its timestamp (RFC 5213 §5.5), so it can never take effect.  Only senders are
+registered: the draft reads the binding cache of S alone (§5 step 2), so a listener's own
+registration could only add states, never change what the draft does.
+"""
+from __future__ import annotations
+
+from pmipmc.engine.api import Step, rule
+from pmipmc.engine.expr import all_of, ite
+
+from .state import Ctx
+
+
+def _quiet_listener(ctx: Ctx, s, n: int):
+    """Without silent departures a listener leaves only after its subscriptions ended."""
+    if ctx.bounds.silent_departure or not ctx.is_listener(n):
+        return True
+    return all_of(s.sub[n][x] == 0 for x in ctx.senders)
+
+
+def _leave_effect(ctx: Ctx, s, n: int, m: int) -> dict:
+    if not ctx.is_sender(n):
+        return {}
+    return {s.bul[m][n]: 0, s.pbu_dereg[n]: ctx.at(m),
+            s.pbu_reg[n]: ite(s.pbu_reg[n] == ctx.at(m), ctx.NONE, s.pbu_reg[n])}
+
+
+@rule(cites="RFC 5213 §6.9.1.1", each=("MN", "MAG"), env=True, switch="attach_detach")
+def mn_attaches(ctx: Ctx, s, n, m):
+    """An MN attaches to a MAG, which sends a PBU for it."""
+    eff = {s.att[n]: ctx.at(m)}
+    if ctx.is_sender(n):
+        eff.update({s.pbu_reg[n]: ctx.at(m),
+                    s.pbu_dereg[n]: ite(s.pbu_dereg[n] == ctx.at(m), ctx.NONE, s.pbu_dereg[n])})
+    return Step(guard=s.att[n] == ctx.DETACHED, effect=eff)
+
+
+@rule(cites="RFC 5213 §6.9.1.4", each=("MN", "MAG"), env=True, switch="attach_detach")
+def mn_detaches(ctx: Ctx, s, n, m):
+    """An MN leaves the domain; its MAG sends a de-registration PBU (lifetime 0)."""
+    return Step(guard=all_of(s.att[n] == ctx.at(m), _quiet_listener(ctx, s, n)),
+                effect={s.att[n]: ctx.DETACHED, **_leave_effect(ctx, s, n, m)})
+
+
+@rule(cites="RFC 5213 §6.9.1.4; draft §1 'supports seamless handover'", each=("MN", "MAG", "MAG"), env=True,
+      switch="handover")
+def mn_hands_over(ctx: Ctx, s, n, old, new):
+    """An MN moves from one MAG to another: de-registration from the old, PBU from the new."""
+    if old == new:
+        return None
+    if not (ctx.bounds.sender_handover if ctx.is_sender(n) else ctx.bounds.listener_handover):
+        return None
+    eff = _leave_effect(ctx, s, n, old)
+    eff[s.att[n]] = ctx.at(new)
+    if ctx.is_sender(n):
+        eff[s.pbu_reg[n]] = ctx.at(new)
+    return Step(guard=s.att[n] == ctx.at(old), effect=eff)
+
+
+@rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("MN", "MAG"))
+def lma_accepts_pbu(ctx: Ctx, s, n, m):
+    """The LMA creates or moves the MN's binding cache entry to the sending MAG and answers PBA."""
+    if not ctx.is_sender(n):
+        return None
+    # the PBA is delivered in the same step: its own flight adds states but no new race, since the
+    # MAG learns nothing from it that the PBU's flight did not already keep from it
+    eff = {s.pbu_reg[n]: ctx.NONE, s.bce[n]: ctx.at(m), s.bul[m][n]: ite(s.att[n] == ctx.at(m), 1, s.bul[m][n])}
+    if ctx.reads("source_mobility", "lma_notifies") and ctx.is_sender(n):
+        for x in ctx.mags:   # repair: queriers learn the new CoA
+            eff[s.pba_q[x][n]] = ite(all_of(s.asked[n][x], s.bce[n] != ctx.at(m)), ctx.coa(m), s.pba_q[x][n])
+    return Step(guard=s.pbu_reg[n] == ctx.at(m), effect=eff)
+
+
+@rule(cites="RFC 5213 §5.3.5", each=("MN", "MAG"))
+def lma_deregisters(ctx: Ctx, s, n, m):
+    """A lifetime-0 PBU removes the binding only if it comes from the current Proxy-CoA."""
+    if not ctx.is_sender(n):
+        return None
+    current = s.bce[n] == ctx.at(m)
+    eff = {s.pbu_dereg[n]: ctx.NONE, s.bce[n]: ite(current, ctx.NONE, s.bce[n])}
+    if ctx.reads("source_mobility", "lma_notifies") and ctx.is_sender(n):
+        for x in ctx.mags:   # repair: queriers learn that S has no CoA any more
+            eff[s.pba_q[x][n]] = ite(all_of(s.asked[n][x], current), ctx.PBAQ_FAILURE, s.pba_q[x][n])
+    return Step(guard=s.pbu_dereg[n] == ctx.at(m), effect=eff)
+
+
+@rule(cites="RFC 5213 §6.9.4", each=("MAG", "MN"))
+def mag_retransmits_pbu(ctx: Ctx, s, m, n):
+    """With no PBA after the timeout the MAG sends the PBU again (the MN is still attached)."""
+    if not ctx.is_sender(n):
+        return None
+    return Step(guard=all_of(s.bul[m][n] == 0, s.att[n] == ctx.at(m), s.pbu_reg[n] == ctx.NONE),
+                effect={s.pbu_reg[n]: ctx.at(m)})
+
+
+@rule(cites="environment: message loss", each=("MN",), env=True, switch="loss")
+def network_loses_pbu(ctx: Ctx, s, n):
+    """The registration PBU for an MN is lost."""
+    if not ctx.is_sender(n):
+        return None
+    return Step(guard=s.pbu_reg[n] != ctx.NONE, effect={s.pbu_reg[n]: ctx.NONE})
+
+
+@rule(cites="environment: message loss", each=("MN",), env=True, switch="loss")
+def network_loses_deregistration(ctx: Ctx, s, n):
+    """The de-registration PBU (lifetime 0) for an MN is lost."""
+    if not ctx.is_sender(n):
+        return None
+    return Step(guard=s.pbu_dereg[n] != ctx.NONE, effect={s.pbu_dereg[n]: ctx.NONE})
+
+
+RULES = [mn_attaches, mn_detaches, mn_hands_over, lma_accepts_pbu, lma_deregisters,
+         mag_retransmits_pbu, network_loses_pbu, network_loses_deregistration]

@@ -1,0 +1,213 @@
+"""The optimized route: PBU-Q/PBA-Q (§5), tunnel, MRIB, iif and PIM Join (§4.2 steps 3-8, §6.2),
+and its deletion (§4.3 steps 4-6)."""
+from __future__ import annotations
+
+from pmipmc.engine.api import Step, rule
+from pmipmc.engine.expr import all_of, any_of, ite
+
+from .state import Ctx
+
+
+def _src(ctx: Ctx, src: int) -> bool:
+    return ctx.is_sender(src)
+
+
+def channel_is_empty(ctx: Ctx, s, m: int, src: int):
+    return all_of(s.iif[m][src] == ctx.NONE, *(s.oif_local[m][src][x] == 0 for x in ctx.listeners))
+
+
+@rule(cites="§5 steps 1-3; §5 PBA-Q items 1-3", each=("MAG", "MN"))
+def lma_answers_pbu_q(ctx: Ctx, s, m, src):
+    """The LMA looks S up in its binding cache and answers PBA-Q: the CoA, or a failure indication."""
+    if not _src(ctx, src) or not ctx.reads("lma_kind", "draft"):
+        return None
+    eff = {s.pbu_q[m][src]: 0,   # coa(b) is bce(b) + 1, so the CoA is copied from the cache
+           s.pba_q[m][src]: ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + 1)}
+    if ctx.reads("source_mobility", "lma_notifies"):
+        eff[s.asked[src][m]] = 1
+    return Step(guard=s.pbu_q[m][src] == 1, effect=eff)
+
+
+@rule(cites="RFC 6275 §6.1.7 (reserved bits ignored); RFC 5213 §5.3.4", each=("MAG", "MN"))
+def legacy_lma_treats_pbu_q_as_pbu(ctx: Ctx, s, m, src):
+    """An RFC 5213-only LMA ignores Q and moves MN2's binding to MAG1; MAG1 ignores the plain PBA."""
+    if not _src(ctx, src) or not ctx.reads("lma_kind", "rfc5213_only"):
+        return None
+    # MAG1 sent no PBU for MN2, so the PBA matches nothing and MUST be ignored (RFC 5213 §6.9.1.2)
+    return Step(guard=s.pbu_q[m][src] == 1, effect={s.pbu_q[m][src]: 0, s.bce[src]: ctx.at(m)})
+
+
+@rule(cites="§4.2 step 3; §6.2 MAG op 1", each=("MAG", "MN", "MAG"))
+def mag_receives_pba_q(ctx: Ctx, s, m, src, b):
+    """MAG1 acquires MN2's CoA from the PBA-Q (Q flag set)."""
+    if not _src(ctx, src):
+        return None
+    guard = s.pba_q[m][src] == ctx.coa(b)
+    if ctx.reads("source_mobility", "lma_notifies") or ctx.reads("stale_answer", "drop_without_members"):
+        guard = all_of(guard, any_of(s.oif_local[m][src][x] for x in ctx.listeners))
+    if b == m and ctx.reads("own_coa", "treat_as_local"):
+        return Step(guard=guard, effect={s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_IDLE,
+                                         s.iif[m][src]: ctx.IIF_LOCAL})
+    return Step(guard=guard, effect={s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.q("acquired", b)})
+
+
+@rule(cites="§6.2 MAG op 1 (stale_answer repair)", each=("MAG", "MN"))
+def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
+    """With no local member for (S,G) left, a successful PBA-Q is dropped and the query ends."""
+    if not _src(ctx, src) or not (ctx.reads("source_mobility", "lma_notifies")
+                                  or ctx.reads("stale_answer", "drop_without_members")):
+        return None
+    return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~any_of(s.oif_local[m][src][x] for x in ctx.listeners)),
+                effect={s.pba_q[m][src]: ctx.NONE,
+                        s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])})
+
+
+@rule(cites="§5 step 3 (failure indication); §6.2 is silent", each=("MAG", "MN"))
+def mag_receives_pba_q_failure(ctx: Ctx, s, m, src):
+    """The LMA has no binding for S: the query ends (the draft says nothing more)."""
+    if not _src(ctx, src):
+        return None
+    eff = {s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])}
+    if ctx.reads("source_mobility", "lma_notifies"):   # repair: S is gone, leave the old tree
+        for b in ctx.mags:
+            eff[s.pim[m][b][src]] = ite(s.iif[m][src] == ctx.via(b), ctx.PIM_PRUNE, s.pim[m][b][src])
+        eff[s.iif[m][src]] = ite(s.iif[m][src] == ctx.IIF_LOCAL, ctx.IIF_LOCAL, ctx.NONE)
+        eff[s.mrib[m][src]] = ctx.NONE
+    return Step(guard=s.pba_q[m][src] == ctx.PBAQ_FAILURE, effect=eff)
+
+
+@rule(cites="§4.2 step 4; §6.2 MAG op 2", each=("MAG", "MN", "MAG"))
+def mag_establishes_tunnel(ctx: Ctx, s, m, src, b, fused=False):
+    """MAG1 establishes the bi-directional multicast tunnel with MAG2 (the CoA of MN2)."""
+    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+        return None
+    eff = {s.q[m][src]: ctx.q("tunnelled", b), s.tunnel[m][b]: 1}
+    if ctx.reads("tunnel_setup", "atomic"):
+        eff[s.tunnel[b][m]] = 1
+    elif b != m:
+        eff[s.tunnel_setup[m][b]] = ite(s.tunnel[m][b] == 0, 1, s.tunnel_setup[m][b])
+    return Step(guard=s.q[m][src] == ctx.q("acquired", b), effect=eff)
+
+
+@rule(cites="§4.2 steps 4-7; §6.2 MAG ops 2-4", each=("MAG", "MN", "MAG"))
+def mag_opens_optimized_route(ctx: Ctx, s, m, src, b):
+    """Having acquired MN2's CoA, MAG1 builds the tunnel, routes, sets the iif and joins, in one go."""
+    if not _src(ctx, src) or not ctx.bounds.fused_steps:
+        return None
+    eff = {}
+    for r in (mag_establishes_tunnel, mag_adds_mrib_route, mag_sets_iif, mag_sends_pim_join):
+        eff.update(r.fn(ctx, s, m, src, b, fused=True).effect)
+    eff[s.q[m][src]] = ctx.Q_IDLE
+    eff[s.pim[m][b][src]] = ctx.PIM_JOIN   # the tunnel end was just made: the Join goes out
+    return Step(guard=s.q[m][src] == ctx.q("acquired", b), effect=eff)
+
+
+@rule(cites="§4.2 step 4 (one_way reading); RFC 5213 §5.6.1", each=("MAG", "MAG"))
+def mag_accepts_tunnel_setup(ctx: Ctx, s, b, a):
+    """MAG2 creates its end of the tunnel when MAG1's set-up signal arrives."""
+    if a == b or not ctx.reads("tunnel_setup", "one_way"):
+        return None
+    return Step(guard=s.tunnel_setup[a][b] == 1, effect={s.tunnel_setup[a][b]: 0, s.tunnel[b][a]: 1})
+
+
+@rule(cites="§4.1; §4.2 step 5; §6.2 MAG op 3", each=("MAG", "MN", "MAG"))
+def mag_adds_mrib_route(ctx: Ctx, s, m, src, b, fused=False):
+    """MAG1 adds the tunnel route to the MRIB, so that its RPF Neighbor for S is MAG2."""
+    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+        return None
+    return Step(guard=s.q[m][src] == ctx.q("tunnelled", b),
+                effect={s.q[m][src]: ctx.q("routed", b), s.mrib[m][src]: ctx.at(b)})
+
+
+@rule(cites="§4.2 step 6; §6.2 MAG op 4", each=("MAG", "MN", "MAG"))
+def mag_sets_iif(ctx: Ctx, s, m, src, b, fused=False):
+    """MAG1 creates or updates the (S,G) state with the MAG1-MAG2 tunnel as iif."""
+    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+        return None
+    eff = {s.q[m][src]: ctx.q("iif_set", b), s.iif[m][src]: ctx.via(b)}
+    if ctx.reads("source_mobility", "lma_notifies"):   # RPF change: prune the old neighbour
+        for old in ctx.mags:
+            if old != b:
+                eff[s.pim[m][old][src]] = ite(s.iif[m][src] == ctx.via(old), ctx.PIM_PRUNE, s.pim[m][old][src])
+    return Step(guard=s.q[m][src] == ctx.q("routed", b), effect=eff)
+
+
+@rule(cites="§4.2 step 7; §6.2 MAG op 3", each=("MAG", "MN", "MAG"))
+def mag_sends_pim_join(ctx: Ctx, s, m, src, b, fused=False):
+    """MAG1 sends the PIM (S,G) Join to its RPF Neighbor MAG2 through the tunnel."""
+    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+        return None
+    return Step(guard=s.q[m][src] == ctx.q("iif_set", b),
+                effect={s.q[m][src]: ctx.Q_IDLE,
+                        s.pim[m][b][src]: ite(s.tunnel[m][b] == 1, ctx.PIM_JOIN, s.pim[m][b][src])})
+
+
+@rule(cites="§4.2 step 8; §6.2 MAG2 op 1", each=("MAG", "MAG", "MN"))
+def mag_receives_pim_join(ctx: Ctx, s, b, a, src):
+    """MAG2 adds the MAG2-MAG1 tunnel to the (S,G) oiflist, creating the state if needed."""
+    if not _src(ctx, src):
+        return None
+    iif = s.iif[b][src]
+    local = all_of(iif == ctx.NONE, s.bul[b][src] == ctx.BUL_REGISTERED)
+    return Step(guard=all_of(s.pim[a][b][src] == ctx.PIM_JOIN, s.tunnel[b][a] == 1),
+                effect={s.pim[a][b][src]: 0, s.oif_tunnel[b][src][a]: 1, iif: ite(local, ctx.IIF_LOCAL, iif)})
+
+
+@rule(cites="§4.3 step 4", each=("MAG", "MN", "MAG"))
+def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
+    """With the (S,G) state gone, MAG1 removes the MRIB route and sends PIM Prune to MAG2."""
+    if not _src(ctx, src):
+        return None
+    eff = {s.mrib[m][src]: ctx.NONE,
+           s.pim[m][b][src]: ite(s.tunnel[m][b] == 1, ctx.PIM_PRUNE, s.pim[m][b][src])}
+    if ctx.reads("tunnel_teardown", "mag1_per_channel"):
+        eff[s.teardown_due[m][b]] = 1
+    return Step(guard=all_of(s.mrib[m][src] == ctx.at(b), channel_is_empty(ctx, s, m, src)), effect=eff)
+
+
+@rule(cites="§4.3 step 5; §6.2 MAG2 op 2", each=("MAG", "MAG", "MN"))
+def mag_receives_pim_prune(ctx: Ctx, s, b, a, src):
+    """MAG2 removes the MAG2-MAG1 tunnel from the (S,G) oiflist."""
+    if not _src(ctx, src):
+        return None
+    eff = {s.pim[a][b][src]: 0, s.oif_tunnel[b][src][a]: 0}
+    if ctx.reads("tunnel_teardown", "mag2_per_channel"):
+        eff[s.teardown_due[b][a]] = 1
+    return Step(guard=all_of(s.pim[a][b][src] == ctx.PIM_PRUNE, s.tunnel[b][a] == 1), effect=eff)
+
+
+@rule(cites="RFC 4601 §4.5 (no such interface)", each=("MAG", "MAG", "MN"))
+def mag_discards_pim_without_tunnel(ctx: Ctx, s, b, a, src):
+    """A Join/Prune arriving where this MAG has no tunnel end is dropped."""
+    if not _src(ctx, src):
+        return None
+    return Step(guard=all_of(s.pim[a][b][src] != 0, s.tunnel[b][a] == 0), effect={s.pim[a][b][src]: 0})
+
+
+def tunnel_unused(ctx: Ctx, s, a: int, b: int):
+    busy = []
+    for x, y in ((a, b), (b, a)):
+        for src in ctx.senders:
+            busy += [s.iif[x][src] == ctx.via(y), s.oif_tunnel[x][src][y] == 1, s.mrib[x][src] == ctx.at(y),
+                     s.pim[x][y][src] != 0]
+            busy += [s.q[x][src] == ctx.q(p, y) for p in ("acquired", "tunnelled", "routed", "iif_set")]
+    return ~any_of(busy)
+
+
+@rule(cites="§4.3 step 6; Figure 4", each=("MAG", "MAG"))
+def mag_removes_tunnel(ctx: Ctx, s, a, b):
+    """The bi-directional MAG1-MAG2 tunnel is removed (reading per variant `tunnel_teardown`)."""
+    if ctx.reads("tunnel_teardown", "when_unused"):
+        if a > b:
+            return None   # one instance per pair: the handshake removes both ends
+        return Step(guard=all_of(any_of(s.tunnel[a][b] == 1, s.tunnel[b][a] == 1), tunnel_unused(ctx, s, a, b)),
+                    effect={s.tunnel[a][b]: 0, s.tunnel[b][a]: 0})
+    return Step(guard=s.teardown_due[a][b] == 1,
+                effect={s.teardown_due[a][b]: 0, s.tunnel[a][b]: 0, s.tunnel[b][a]: 0})
+
+
+RULES = [lma_answers_pbu_q, legacy_lma_treats_pbu_q_as_pbu, mag_receives_pba_q, mag_ignores_pba_q_without_members,
+         mag_receives_pba_q_failure,
+         mag_establishes_tunnel, mag_opens_optimized_route, mag_accepts_tunnel_setup, mag_adds_mrib_route, mag_sets_iif,
+         mag_sends_pim_join, mag_receives_pim_join, mag_removes_route_and_prunes, mag_receives_pim_prune,
+         mag_discards_pim_without_tunnel, mag_removes_tunnel]

@@ -1,0 +1,113 @@
+"""Where the draft is ambiguous, silent or self-contradictory: choice axes and named variants.
+
+An *axis* is one place in the text with several reasonable readings; the first reading is the
+default ("the draft as written").  A *variant* is a named setting of axes: `draft` takes every
+default, each other variant changes one axis, and `repaired` combines the repairs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class VariantError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    cites: str
+    quote: str
+    readings: dict[str, str]   # reading -> what the model then does; first is the default
+
+
+AXES: dict[str, Axis] = {a.name: a for a in (
+    Axis("tunnel_setup", "§4.2 step 4",
+         "MAG1 establish bi-directional tunnel with MAG2. Refer to [RFC5213] for the detailed "
+         "tunnel negotiation mechanism.",
+         {"atomic": "both tunnel ends appear in one step, as Figure 3 draws one two-headed arrow",
+          "one_way": "MAG1 creates its end and signals MAG2, whose end appears when the signal "
+                     "arrives (RFC 5213 has no negotiation: ends are created implicitly)"}),
+    Axis("tunnel_teardown", "§4.3 steps 2 and 6, Figure 4",
+         "if MAG1 figures that MN1 is the last multicast listener subscribed to the MN2, MAG1 "
+         "perform the following steps ... 6.Remove bi-directional tunnel between MAG1 and MAG2.",
+         {"mag1_per_channel": "after pruning, MAG1 removes the whole tunnel when the last listener "
+                              "of one sender leaves (text of §4.3)",
+          "mag2_per_channel": "MAG2 removes the whole tunnel after processing the prune (Figure 4 "
+                              "draws step 6 as an arrow from MAG2)",
+          "when_unused": "REPAIR: the tunnel (both ends, by a tear-down handshake taken as one step) "
+                         "is removed only when no (S,G) state, route, query or message at either end "
+                         "uses it"}),
+    Axis("requery", "§4.2 steps 2 and 6",
+         "On receiving the (S,G) subscribe message from MN1, the attached MAG1 sends a PBU-Q ... "
+         "if MAG1 already subscribed the channel, MAG1 updates the iif",
+         {"every_report": "every (S,G) join starts a query unless one is already outstanding",
+          "first_report_only": "a MAG that already has an iif for (S,G) does not query again"}),
+    Axis("source_mobility", "§1",
+         "The proposed protocol supports seamless handover. ... the detail specification of "
+         "source mobility is not described.",
+         {"unspecified": "nothing tells a listener's MAG that the sender moved",
+          "lma_notifies": "REPAIR: the LMA remembers who queried S and sends a fresh PBA-Q (new "
+                          "CoA or failure) when S's binding changes; the MAG then re-joins at the "
+                          "new MAG and prunes the old one (RFC 4601 §4.5.7 RPF change)"}),
+    Axis("pbu_q_retransmission", "§4.2 step 2, §6.2",
+         "the attached MAG1 sends a PBU-Q message to LMA to query the CoA",
+         {"none": "a PBU-Q is sent once; a lost PBU-Q or PBA-Q leaves the query outstanding",
+          "rfc5213_backoff": "REPAIR: an outstanding PBU-Q is retransmitted like a PBU "
+                             "(RFC 5213 §6.9.4)"}),
+    Axis("own_coa", "§6.1, §6.2 MAG op 2",
+         "MAG1 could decide whether MN2 attachs to itself according to MN2's HoA ... MAG1 MUST "
+         "establish a tunnel with MAG2",
+         {"tunnel_anyway": "a PBA-Q naming the MAG's own address is handled like any other CoA",
+          "treat_as_local": "REPAIR: a PBA-Q naming the MAG's own address switches to §6.1"}),
+    Axis("stale_answer", "§6.2 MAG ops 1-4",
+         "On receiving a PBA-Q message from LMA, MAG1 MUST perform the following operations.",
+         {"follow": "MAG1 always builds the route on a PBA-Q, even after its last listener left",
+          "drop_without_members": "REPAIR: leaving the last listener abandons the query, and a "
+                                  "PBA-Q is acted on only while (S,G) has local members"}),
+    Axis("lma_kind", "§5, §8.1",
+         "A new flag (Q) is included in the Binding Update message to indicate to LMA that the "
+         "Binding Update message is a Source Address Query message.",
+         {"draft": "the LMA implements the draft",
+          "rfc5213_only": "INTEROP: the LMA implements only RFC 5213, ignores the reserved Q bit "
+                          "(RFC 6275 §6.1.7) and processes the PBU-Q as a PBU for MN2 from MAG1: "
+                          "a handover of MN2's binding to MAG1 answered by a plain PBA"}),
+)}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    doc: str
+    choices: dict[str, str] = field(default_factory=dict)
+
+    def reading(self, axis: str) -> str:
+        return self.choices.get(axis, next(iter(AXES[axis].readings)))
+
+    @property
+    def cites(self) -> str:
+        return "; ".join(AXES[a].cites for a in self.choices) or "whole draft"
+
+
+REPAIRS = {"tunnel_teardown": "when_unused", "source_mobility": "lma_notifies",
+           "stale_answer": "drop_without_members",
+           "pbu_q_retransmission": "rfc5213_backoff", "own_coa": "treat_as_local"}
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in (
+    Variant("draft", "the draft as written: the first reading of every axis"),
+    Variant("one-way-tunnel", "tunnel ends created by a set-up signal", {"tunnel_setup": "one_way"}),
+    Variant("figure4-teardown", "Figure 4's reading: MAG2 removes the tunnel",
+            {"tunnel_teardown": "mag2_per_channel"}),
+    Variant("query-once", "no new PBU-Q while the channel has an iif", {"requery": "first_report_only"}),
+    Variant("legacy-lma", "an RFC 5213-only LMA receives the PBU-Q", {"lma_kind": "rfc5213_only"}),
+    Variant("fix-teardown", "repair: reference-counted tunnel ends", {"tunnel_teardown": "when_unused"}),
+    Variant("fix-mobility", "repair: the LMA tells queriers that the sender moved",
+            {"source_mobility": "lma_notifies"}),
+    Variant("repaired", "every repair together", dict(REPAIRS)),
+)}
+
+
+def variant(name: str) -> Variant:
+    if name not in VARIANTS:
+        raise VariantError(f"unknown variant {name!r} (known: {', '.join(VARIANTS)})")
+    return VARIANTS[name]

@@ -1,0 +1,14 @@
+"""Named claims over the model state, each citing the draft text it protects.
+
+Kinds: `invariant` (every reachable state), `quiescent` (every state where no protocol rule is
+enabled: the protocol has nothing left to do), `step` (every transition), `reachable` (a
+witness that some reachable state has the shape, so the other claims are not vacuous).
+"""
+from __future__ import annotations
+
+from . import agreement, binding, delivery, routeopt, rpf, tunnels
+
+CATALOGUE = (tunnels.PROPERTIES + agreement.PROPERTIES + rpf.PROPERTIES + delivery.PROPERTIES
+             + routeopt.PROPERTIES + binding.PROPERTIES)
+
+__all__ = ["CATALOGUE"]

@@ -1,0 +1,80 @@
+"""The bridge the engine's CLI is handed: builds systems from preset and variant names.
+
+The engine never imports the model; the console script (`cli.py` here) passes this module in.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pmipmc import model
+from pmipmc.engine.api import System, instantiate
+
+from . import CATALOGUE
+
+DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
+BASELINE = Path(__file__).with_name("baseline.json")
+BAD_INPUT = (model.BoundsError, model.VariantError)
+
+
+def build(preset: str, variant: str, **overrides) -> System:
+    b = model.preset(preset)
+    if overrides:
+        b = b.with_(**overrides)
+    ctx = model.make_ctx(b, model.variant(variant))
+    rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE))
+
+
+def presets() -> list[dict]:
+    return [{"name": n, "cites": "bounds", "doc": doc, "bounds": b.summary()}
+            for n, (b, doc) in model.PRESETS.items()]
+
+
+def variants() -> list[dict]:
+    out = []
+    for v in model.VARIANTS.values():
+        readings = {a: v.reading(a) for a in model.AXES}
+        out.append({"name": v.name, "cites": v.cites, "doc": v.doc, "choices": dict(v.choices),
+                    "readings": readings,
+                    "quotes": {a: model.AXES[a].quote for a in v.choices}})
+    return out
+
+
+def axes() -> list[dict]:
+    return [{"name": a.name, "cites": a.cites, "doc": a.quote, "readings": dict(a.readings)}
+            for a in model.AXES.values()]
+
+
+def rules() -> list[dict]:
+    return [{"name": r.name, "cites": r.cites, "doc": r.doc, "params": list(r.each),
+             "environment": r.env, "switch": r.switch} for r in model.ALL_RULES]
+
+
+def properties() -> list[dict]:
+    return [{"name": p.name, "cites": p.cites, "doc": p.doc, "kind": p.kind, "topic": p.topic}
+            for p in CATALOGUE]
+
+
+def variant_names() -> list[str]:
+    return list(model.VARIANTS)
+
+
+def narrator():
+    """The module that turns traces into the draft's pictures and packets (model/narrative.py)."""
+    from pmipmc.model import narrative
+    return narrative
+
+
+def draft_text() -> str:
+    from pmipmc.model import draft
+    return draft.text()
+
+
+def lint_findings() -> list[dict]:
+    from pmipmc.model import lint
+    return lint.findings_json(lint.lint())
+
+
+def lint_markdown() -> str:
+    from pmipmc.model import lint
+    return lint.findings_markdown(lint.lint())
