@@ -89,8 +89,10 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
     if outdir and not args.no_reports:
         from .report import write_report
         outdir.mkdir(parents=True, exist_ok=True)
+        # seconds differ from run to run; the checked-in report keeps only reproducible figures
         path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
-                            provider.properties(), provider.variants(), provider.lint_markdown())
+                            provider.properties(), provider.variants(), provider.lint_markdown(),
+                            timings=args.reports is not None)
         print(f"reports written: {path}", file=sys.stderr)
 
 
@@ -147,7 +149,8 @@ def cmd_render(provider, args) -> int:
     rec = load_trace(args.trace)
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
-    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap):
+    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
+                          json_ref=str(args.trace)):
         print(p)
     return EXIT_OK
 

@@ -1,0 +1,227 @@
+"""Pictures and the text counterexample of one trace, protocol-agnostic.
+
+What the trace means comes from a *narrator* module handed in by the caller (the model's
+`narrative`), so the engine never imports the model.  Colour code, everywhere: red for a
+violation, green for a witness, dashed for environment events.  Without graphviz's `dot`
+binary the .dot sources and ASCII charts are still written and one line says how to get SVGs;
+verdicts never depend on pictures.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+from collections import deque
+from pathlib import Path
+
+from .msc import GREEN, RED, ascii_chart, dot_chart
+from .results import TraceRecord
+
+INSTALL_HINT = "note: graphviz 'dot' not found, wrote .dot sources only (SVG: apt-get install graphviz)"
+STATE_GRAPH_CAP = 400
+BLANK = ("0", "none", "idle")
+
+
+def state_after(record: TraceRecord, k: int | None = None) -> dict[str, str]:
+    """Slot labels after the first k steps (all steps by default)."""
+    lab = dict(record.init)
+    for step in record.steps[:k]:
+        for slot, _before, after in step.delta:
+            lab[slot] = after
+    return lab
+
+
+def have_dot() -> bool:
+    return shutil.which("dot") is not None
+
+
+@functools.cache
+def _note_missing_dot() -> None:
+    # cached so a report with a hundred traces prints the hint once, not a hundred times
+    print(INSTALL_HINT, file=sys.stderr)
+
+
+def write_dot(src: str, path: Path) -> list[Path]:
+    """Write `path` (.dot) and, if graphviz is there, the .svg beside it."""
+    path.write_text(src)
+    out = [path]
+    if not have_dot():
+        _note_missing_dot()
+        return out
+    import graphviz
+    svg = path.with_suffix(".svg")
+    svg.write_bytes(graphviz.Source(src).pipe(format="svg"))
+    return out + [svg]
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\l") + '"'
+
+
+def verdict_word(record: TraceRecord) -> str:
+    return "WITNESSED" if record.kind == "reachable" else "VIOLATED"
+
+
+def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "", states: int | None = None,
+                        json_ref: str | None = None) -> str:
+    kind = "Witness" if record.kind == "reachable" else "Counterexample"
+    lines = [f"{kind}: {record.property} ({record.kind}) {verdict_word(record)}"]
+    head = [("claim", statement), ("cites", cites), ("variant", record.variant), ("preset", record.preset),
+            ("engine", record.engine), ("depth", f"{len(record.steps)} steps"),
+            ("states", f"{states} explored" if states is not None else ""),
+            ("overrides", ", ".join(f"{k}={v}" for k, v in sorted(record.overrides.items())))]
+    lines += [f"  {k + ':':<10} {v}" for k, v in head if v]
+    init = [f"{k}={v}" for k, v in record.init.items() if v not in BLANK]
+    lines += ["", "Initial state (other slots 0/none/idle):", "  " + ", ".join(init), "", "Steps:"]
+    for n, st in enumerate(record.steps, 1):
+        env = "  (environment)" if st.env else ""
+        lines.append(f"  {n:>2}. {st.text()}  [{st.cites}]{env}")
+        lines += [f"        {slot}: {a} -> {b}" for slot, a, b in st.delta]
+    lines += ["", f"Replay: pmipmc replay {json_ref or record.property + '.json'}", ""]
+    return "\n".join(lines)
+
+
+def topology_dot(graph: dict, title: str, witness: bool) -> str:
+    """A generic node/edge description (see narrative.topology) as an undirected DOT graph."""
+    mark = GREEN if witness else RED
+    out = ["graph topology {", f"  graph [fontname=Helvetica, labelloc=t, label={_q(title)}, fontcolor={_q(mark)}];",
+           "  node [fontname=Helvetica, fontsize=10]; edge [fontname=Helvetica, fontsize=9];"]
+    shapes = {"lma": "box3d", "mag": "box", "mn": "ellipse"}
+    ranks: dict[str, list[str]] = {}
+    for n in graph["nodes"]:
+        bad = n["offending"] and not witness
+        colour = f", color={_q(RED)}, fontcolor={_q(RED)}, penwidth=2" if bad else ""
+        out.append(f"  {_q(n['id'])} [shape={shapes.get(n['role'], 'box')}, label={_q(n['label'] + chr(10))}{colour}];")
+        ranks.setdefault(n["role"], []).append(_q(n["id"]))
+    for role in ("mag", "mn"):
+        if ranks.get(role):
+            out.append("  { rank=same; " + " ".join(ranks[role]) + " }")
+    styles = {"unicast": 'color="gray40:invis:gray40"', "tunnel": 'color="blue:invis:blue", penwidth=2',
+              "half": 'color="blue", style=dashed', "attach": "color=gray60"}
+    for e in graph["edges"]:
+        st = styles.get(e["style"], "")
+        if e["offending"] and not witness:
+            st = st.replace("blue", RED).replace("gray40", RED) or f"color={_q(RED)}"
+            st += f", fontcolor={_q(RED)}"
+        constraint = ", constraint=false" if e["style"] in ("tunnel", "half") else ""
+        out.append(f"  {_q(e['src'])} -- {_q(e['dst'])} [label={_q(e['label'])}, {st}{constraint}];")
+    if graph.get("notes") and not witness:
+        text = "\n".join(graph["notes"]) + "\n"
+        out.append(f"  notes [shape=note, color={_q(RED)}, fontcolor={_q(RED)}, label={_q(text)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def encode(schema, labels: dict[str, str]) -> bytes:
+    out = bytearray(schema.nslots)
+    for i in range(schema.nslots):
+        out[i] = schema.slot_domain(i).labels.index(labels[schema.slot_name(i)])
+    return bytes(out)
+
+
+def state_graph_dot(system, record: TraceRecord, cap: int = STATE_GRAPH_CAP) -> tuple[str | None, str]:
+    """The reachable graph if it has at most `cap` states, else the trace with its one-step
+    branches; (None, note) if even that is too big.  Node ids number states in BFS order."""
+    from .compile import compile_successors
+    from .trace import replay
+    succ = compile_successors(system.rules)
+    init = encode(system.schema, record.init)
+    path = replay(system, init, [(s.rule, s.args) for s in record.steps]).states()
+    seen: dict[bytes, int] = {}
+    edges: list[tuple[int, int, int]] = []
+    queue = deque(s for s in system.init)
+    for s in system.init:
+        seen.setdefault(s, len(seen))
+    full = True
+    while queue:
+        s = queue.popleft()
+        for k, t in succ(s):
+            if t not in seen:
+                if len(seen) >= cap:
+                    full = False
+                    break
+                seen[t] = len(seen)
+                queue.append(t)
+            edges.append((seen[s], k, seen[t]))
+        if not full:
+            break
+    what = f"all {len(seen)} reachable states"
+    if not full:   # too big: the trace and the alternatives at each of its steps
+        seen, edges = {}, []
+        for s in path:
+            seen.setdefault(s, len(seen))
+        for s in path:
+            for k, t in succ(s):
+                seen.setdefault(t, len(seen))
+                edges.append((seen[s], k, seen[t]))
+        if len(seen) > cap:
+            return None, (f"state graph skipped: more than {cap} reachable states, and the trace with its "
+                          f"one-step branches has {len(seen)}")
+        what = f"the trace and its one-step branches ({len(seen)} states; the full graph has more than {cap})"
+    mark = GREEN if record.kind == "reachable" else RED
+    on_path = {(seen[a], seen[b]) for a, b in zip(path, path[1:])}
+    path_ids = {seen[s] for s in path}
+    out = ["digraph states {", f"  graph [fontname=Helvetica, labelloc=t, label={_q(what)}];",
+           "  node [fontname=Helvetica, fontsize=8, shape=circle, width=0.25, label=\"\"];"]
+    for sid in sorted(set(seen.values())):
+        if sid in path_ids:
+            pos = path.index(next(s for s, i in seen.items() if i == sid))
+            shape = "doublecircle" if sid == seen[path[-1]] else "circle"
+            out.append(f"  s{sid} [shape={shape}, color={_q(mark)}, penwidth=2, label=\"{pos}\"];")
+        else:
+            out.append(f"  s{sid};")
+    for a, k, b in sorted(set(edges)):
+        inst = system.rules[k]
+        attrs = ["style=dashed"] if inst.env else []
+        if (a, b) in on_path:
+            attrs += [f"color={_q(mark)}", "penwidth=2", f"label={_q(inst.rule.name)}", "fontsize=8"]
+        else:
+            attrs.append("color=gray70")
+        out.append(f"  s{a} -> s{b} [{', '.join(attrs)}];")
+    out.append("}")
+    return "\n".join(out) + "\n", what
+
+
+def _relative(p: Path) -> str:
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return Path(os.path.relpath(p)).as_posix()
+    except ValueError:
+        return p.name
+
+
+def render_trace(record: TraceRecord, narrator, outdir: Path, pcap: Path | None = None, *, stem: str | None = None,
+                 cites: str = "", statement: str = "", states: int | None = None, json_ref: str | None = None,
+                 state_graph: bool = False) -> list[Path]:
+    """Write <stem>.txt, .msc.txt, .msc.dot/.svg, .topology.dot/.svg (and .states.*, the pcap)."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    stem = stem or record.property
+    witness = record.kind == "reachable"
+    json_ref = json_ref or _relative(outdir / f"{stem}.json")
+    title = f"{verdict_word(record)}: {record.property} ({record.variant}, {record.preset})"
+    written = []
+    p = outdir / f"{stem}.txt"
+    p.write_text(text_counterexample(record, cites, statement, states, json_ref))
+    written.append(p)
+    lanes, events = narrator.lifelines(record), narrator.narrate(record)
+    p = outdir / f"{stem}.msc.txt"
+    p.write_text(ascii_chart(lanes, events, title))
+    written.append(p)
+    written += write_dot(dot_chart(lanes, events, title, witness), outdir / f"{stem}.msc.dot")
+    graph = narrator.topology(record, state_after(record))
+    written += write_dot(topology_dot(graph, title + " - final state", witness), outdir / f"{stem}.topology.dot")
+    if state_graph and hasattr(narrator, "system_for"):
+        src, note = state_graph_dot(narrator.system_for(record), record)
+        if src is None:
+            p = outdir / f"{stem}.states.txt"
+            p.write_text(note + "\n")
+            written.append(p)
+        else:
+            written += write_dot(src, outdir / f"{stem}.states.dot")
+    if pcap is not None:
+        narrator.write_pcap(record, pcap)
+        written.append(Path(pcap))
+    return written
