@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from .expr import FALSE, Expr, const_value, lift
+from .expr import FALSE, Expr, const_value, ite, lift
 from .schema import Schema, SchemaError
 
 KINDS = ("invariant", "quiescent", "step", "reachable")
@@ -95,7 +95,10 @@ def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleI
             for target, value in st.effect.items():
                 if not (isinstance(target, Expr) and target.op == "var" and target.args[1] == 0):
                     raise SchemaError(f"{d.name}: effect target {target!r} is not a state variable")
-                updates.append((target.args[0], lift(value)))
+                value = lift(value)
+                if value.op in ("and", "or", "not", "eq", "le"):   # store 0/1, never a Python operand
+                    value = ite(value, 1, 0)
+                updates.append((target.args[0], value))
             updates.sort(key=lambda u: u[0])
             out.append(RuleInstance(len(out), d, tuple(args), guard, tuple(updates)))
     return out

@@ -95,6 +95,9 @@ def _leading_atom(guard: Expr):
     for i, p in enumerate(parts):
         if p.op == "var" and p.args[1] == 0:
             return (p.args[0], None), parts[:i] + parts[i + 1:]
+        if (p.op == "not" and p.args[0].op == "eq" and p.args[0].args[0].op == "var"
+                and p.args[0].args[0].args[1] == 0 and p.args[0].args[1].key() == ("const", 0)):
+            return (p.args[0].args[0].args[0], None), parts[:i] + parts[i + 1:]   # x != 0 is "x truthy"
         if p.op == "eq" and p.args[0].op == "var" and p.args[1].op == "const" and p.args[0].args[1] == 0:
             return (p.args[0].args[0], p.args[1].args[0]), parts[:i] + parts[i + 1:]
     return None, parts
@@ -109,6 +112,8 @@ def _emit_instance(inst: RuleInstance, rest: Sequence[Expr], ind: str, out: list
     for slot, val in inst.updates:
         out.append(f"{ind}n[{slot}] = {_src(val)}")
     out.append(f"{ind}r.append(({inst.index}, bytes(n)))")
+    if not inst.env:
+        out.append(f"{ind}p = 1")
 
 
 def successor_source(instances: Sequence[RuleInstance]) -> str:
@@ -120,22 +125,33 @@ def successor_source(instances: Sequence[RuleInstance]) -> str:
             loose.append((inst, rest))
         else:
             groups[atom[0]][atom[1]].append((inst, rest))
-    out = ["def successors(s):", "    r = []"]
+    out = ["def successors(s):", "    r = []", "    p = 0"]
     for slot in sorted(groups):
         out.append(f"    v = s[{slot}]")
-        for k, (value, members) in enumerate(sorted(groups[slot].items(), key=lambda kv: (kv[0] is None, kv[0] or 0))):
-            test = "v" if value is None else f"v == {value}"
-            out.append(f"    {'if' if k == 0 else 'elif'} {test}:")
+        # equality tests on one slot exclude each other (elif); a truthiness test does not
+        equal = sorted((v, m) for v, m in groups[slot].items() if v is not None)
+        for k, (value, members) in enumerate(equal):
+            out.append(f"    {'if' if k == 0 else 'elif'} v == {value}:")
             for inst, rest in members:
+                _emit_instance(inst, rest, "        ", out)
+        if None in groups[slot]:
+            out.append("    if v:")
+            for inst, rest in groups[slot][None]:
                 _emit_instance(inst, rest, "        ", out)
     for inst, rest in loose:
         _emit_instance(inst, rest, "    ", out)
-    out.append("    return r")
+    out.append("    return r, p")
     return "\n".join(out)
 
 
-def compile_successors(instances: Sequence[RuleInstance]) -> Callable[[bytes], list]:
+def compile_successors_flagged(instances: Sequence[RuleInstance]) -> Callable[[bytes], tuple[list, int]]:
+    """successors(s) -> ([(instance index, successor)], 1 if a protocol (non-environment) rule fired)."""
     return _exec(successor_source(instances), "successors")
+
+
+def compile_successors(instances: Sequence[RuleInstance]) -> Callable[[bytes], list]:
+    flagged = compile_successors_flagged(instances)
+    return lambda s: flagged(s)[0]
 
 
 def compile_instance(inst: RuleInstance) -> tuple[Callable, Callable]:

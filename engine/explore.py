@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
-from .compile import compile_predicate, compile_successors
+from .compile import compile_predicate, compile_successors_flagged
 from .symmetry import canonicaliser
 
 
@@ -49,9 +49,9 @@ class Checks:
 
     def __init__(self, system: System, names: set[str] | None = None):
         props = [p for p in system.properties if names is None or p.name in names]
-        self.state = []       # (name, fn, wanted) evaluated on every new state
-        self.quiet = []       # evaluated where no protocol rule is enabled
-        self.step = []
+        self.state: list = []   # (name, fn, wanted) evaluated on every new state
+        self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
+        self.step: list = []    # (name, fn) evaluated on every transition
         for p in props:
             fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
             if p.kind == "invariant":
@@ -66,28 +66,29 @@ class Checks:
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
             progress: Callable[[Exploration, float], None] | None = None) -> Exploration:
-    succ = compile_successors(system.rules)
+    succ = compile_successors_flagged(system.rules)
     canon = canonicaliser(system.schema, symmetry)
-    env = bytes(1 if r.env else 0 for r in system.rules)
     ex = Exploration(states=[], parent=array("q"), via=array("i"))
     index: dict[bytes, int] = {}
-    t0 = time.monotonic()
     hits = ex.hits
+    # the lists shrink as properties are decided, so decided properties cost nothing afterwards
+    state_checks, quiet_checks, step_checks = list(checks.state), list(checks.quiet), list(checks.step)
+    t0 = time.monotonic()
 
     def add(state: bytes, parent: int, via: int) -> None:
-        if state in index:
-            return
         sid = len(ex.states)
         index[state] = sid
         ex.states.append(state)
         ex.parent.append(parent)
         ex.via.append(via)
-        for name, fn, wanted in checks.state:
-            if name not in hits and fn(state) == wanted:
-                hits[name] = Hit(sid)
+        for c in [c for c in state_checks if c[1](state) == c[2]]:
+            hits[c[0]] = Hit(sid)
+            state_checks.remove(c)
 
     for s0 in system.init:
-        add(canon(s0), -1, -1)
+        c0 = canon(s0)
+        if c0 not in index:
+            add(c0, -1, -1)
     level_end, i = len(ex.states), 0
     try:
         while i < len(ex.states):
@@ -95,19 +96,23 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 ex.depth += 1
                 level_end = len(ex.states)
             s = ex.states[i]
-            out = succ(s)
+            out, protocol = succ(s)
             ex.transitions += len(out)
             if not out:
                 ex.deadlocks += 1
             for k, t in out:
-                for name, fn in checks.step:
-                    if name not in hits and not fn(s, t):
-                        hits[name] = Hit(i, k, t)
-                add(canon(t), i, k)
-            if checks.quiet and not any(env[k] == 0 for k, _ in out):
-                for name, fn in checks.quiet:
-                    if name not in hits and not fn(s):
-                        hits[name] = Hit(i)
+                for c in step_checks:
+                    if not c[1](s, t):
+                        hits[c[0]] = Hit(i, k, t)
+                        step_checks = [x for x in step_checks if x is not c]
+                if t not in index:   # a stored state is canonical already: skip the permutations
+                    t = canon(t)
+                    if t not in index:
+                        add(t, i, k)
+            if not protocol and quiet_checks:
+                for c in [c for c in quiet_checks if not c[1](s)]:
+                    hits[c[0]] = Hit(i)
+                    quiet_checks.remove(c)
             i += 1
             if budget.max_states and len(ex.states) >= budget.max_states and i < len(ex.states):
                 ex.complete, ex.reason = False, f"max-states {budget.max_states} reached"

@@ -17,6 +17,9 @@ from .explore import Budget, Exploration
 from .results import RunResult
 
 
+PROVE_SECONDS_PER_PROPERTY = 30.0   # without --time-budget, Spacer may otherwise run for hours
+
+
 @dataclass(frozen=True)
 class Job:
     provider: str            # module name of the model provider
@@ -54,7 +57,8 @@ def run_job(job: Job) -> RunResult:
                        timeout_s=job.budget.seconds)
     if job.engine == "prove":
         from .prove import run_prove
-        return run_prove(system, job.preset, job.variant, names=names, timeout_s=job.budget.seconds)
+        return run_prove(system, job.preset, job.variant, names=names,
+                         timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
     run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
                        overrides)

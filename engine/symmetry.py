@@ -7,6 +7,7 @@ permuted indices and permuted values.
 from __future__ import annotations
 
 import itertools
+from operator import itemgetter
 from typing import Callable
 
 from .schema import Schema
@@ -45,23 +46,39 @@ def _value_map(schema: Schema, slot: int, perm: dict[str, tuple[int, ...]]) -> t
     return None if m == list(range(d.size)) else tuple(m)
 
 
-def permuter_source(schema: Schema, perm: dict[str, tuple[int, ...]], name: str) -> tuple[str, dict]:
+def compile_permuter(schema: Schema, perm: dict[str, tuple[int, ...]]) -> Callable[[bytes], bytes]:
+    """One C-level gather for the index permutation, then `bytes.translate` on each run of
+    consecutive slots that share a value map (arrays declared next to each other with the same
+    domain shape form one run)."""
     target = [0] * schema.nslots   # new slot -> old slot
     for old in range(schema.nslots):
         arr, idx = schema.slot_array(old)
         new_idx = tuple(perm.get(s.name, range(len(s)))[i] for s, i in zip(arr.index, idx))
         target[arr.slot(*new_idx)] = old
-    consts: dict = {}
-    parts = []
+    runs: list[tuple[int, int, bytes | None]] = []
     for new, old in enumerate(target):
         vm = _value_map(schema, old, perm)
-        if vm is None:
-            parts.append(f"s[{old}]")
+        table = None if vm is None else bytes(vm) + bytes(range(len(vm), 256))
+        if runs and runs[-1][2] == table:
+            runs[-1] = (runs[-1][0], new + 1, table)
         else:
-            key = f"_m{len(consts)}"
-            consts[key] = vm
-            parts.append(f"{key}[s[{old}]]")
-    return f"def {name}(s):\n    return bytes(({', '.join(parts)},))", consts
+            runs.append((new, new + 1, table))
+    gather = itemgetter(*target)
+    mapped = [(a, b, t) for a, b, t in runs if t is not None]
+    if not mapped:
+        return lambda s: bytes(gather(s))
+    n = schema.nslots
+
+    def apply(s: bytes) -> bytes:
+        x = bytes(gather(s))
+        parts, pos = [], 0
+        for a, b, t in mapped:
+            parts.append(x[pos:a])
+            parts.append(x[a:b].translate(t))
+            pos = b
+        parts.append(x[pos:n])
+        return b"".join(parts)
+    return apply
 
 
 def compile_permuters(schema: Schema) -> list[Callable[[bytes], bytes]]:
@@ -69,10 +86,7 @@ def compile_permuters(schema: Schema) -> list[Callable[[bytes], bytes]]:
     for g in group_elements(schema):
         if all(p == tuple(range(len(p))) for p in g.values()):
             continue   # the identity is applied by the canonicaliser itself
-        src, consts = permuter_source(schema, g, "perm")
-        ns = dict(consts)
-        exec(compile(src, "<pmipmc:perm>", "exec"), ns)
-        out.append(ns["perm"])
+        out.append(compile_permuter(schema, g))
     return out
 
 

@@ -19,12 +19,15 @@ class Bounds:
     loss: bool = False              # any message in flight may be lost
     silent_departure: bool = False  # a listener may detach without an MLD leave (RFC 6224 §6)
     fused_steps: bool = False       # §4.2 steps 4-7 as one MAG-local step (hides MAG1's inner interleavings)
+    sender_moves: int = 0           # at most this many sender handovers/detaches/attaches (0: unlimited)
 
     def validate(self) -> "Bounds":
         if self.mags < 2:
             raise BoundsError(f"mags={self.mags}: the draft needs at least two MAGs")
         if self.listeners < 1 or self.senders < 1:
             raise BoundsError("at least one listener and one sender are needed")
+        if self.sender_moves < 0:
+            raise BoundsError(f"sender_moves={self.sender_moves}: must be 0 (unlimited) or more")
         if self.mags > 4 or self.listeners + self.senders > 5:
             raise BoundsError("bounds too large for explicit search (at most 4 MAGs and 5 MNs)")
         return self

@@ -20,6 +20,13 @@ def _quiet_listener(ctx: Ctx, s, n: int):
     return all_of(s.sub[n][x] == 0 for x in ctx.senders)
 
 
+def _may_move(ctx: Ctx, s, n: int):
+    """A bounded environment: each sender move spends one of `bounds.sender_moves`."""
+    if not ctx.is_sender(n) or ctx.bounds.sender_moves == 0:
+        return True, {}
+    return s.moves_left != 0, {s.moves_left: s.moves_left + (-1)}
+
+
 def _leave_effect(ctx: Ctx, s, n: int, m: int) -> dict:
     if not ctx.is_sender(n):
         return {}
@@ -30,18 +37,20 @@ def _leave_effect(ctx: Ctx, s, n: int, m: int) -> dict:
 @rule(cites="RFC 5213 §6.9.1.1", each=("MN", "MAG"), env=True, switch="attach_detach")
 def mn_attaches(ctx: Ctx, s, n, m):
     """An MN attaches to a MAG, which sends a PBU for it."""
-    eff = {s.att[n]: ctx.at(m)}
+    may, spend = _may_move(ctx, s, n)
+    eff = {s.att[n]: ctx.at(m), **spend}
     if ctx.is_sender(n):
         eff.update({s.pbu_reg[n]: ctx.at(m),
                     s.pbu_dereg[n]: ite(s.pbu_dereg[n] == ctx.at(m), ctx.NONE, s.pbu_dereg[n])})
-    return Step(guard=s.att[n] == ctx.DETACHED, effect=eff)
+    return Step(guard=all_of(s.att[n] == ctx.DETACHED, may), effect=eff)
 
 
 @rule(cites="RFC 5213 §6.9.1.4", each=("MN", "MAG"), env=True, switch="attach_detach")
 def mn_detaches(ctx: Ctx, s, n, m):
     """An MN leaves the domain; its MAG sends a de-registration PBU (lifetime 0)."""
-    return Step(guard=all_of(s.att[n] == ctx.at(m), _quiet_listener(ctx, s, n)),
-                effect={s.att[n]: ctx.DETACHED, **_leave_effect(ctx, s, n, m)})
+    may, spend = _may_move(ctx, s, n)
+    return Step(guard=all_of(s.att[n] == ctx.at(m), _quiet_listener(ctx, s, n), may),
+                effect={s.att[n]: ctx.DETACHED, **_leave_effect(ctx, s, n, m), **spend})
 
 
 @rule(cites="RFC 5213 §6.9.1.4; draft §1 'supports seamless handover'", each=("MN", "MAG", "MAG"), env=True,
@@ -52,11 +61,12 @@ def mn_hands_over(ctx: Ctx, s, n, old, new):
         return None
     if not (ctx.bounds.sender_handover if ctx.is_sender(n) else ctx.bounds.listener_handover):
         return None
-    eff = _leave_effect(ctx, s, n, old)
+    may, spend = _may_move(ctx, s, n)
+    eff = {**_leave_effect(ctx, s, n, old), **spend}
     eff[s.att[n]] = ctx.at(new)
     if ctx.is_sender(n):
         eff[s.pbu_reg[n]] = ctx.at(new)
-    return Step(guard=s.att[n] == ctx.at(old), effect=eff)
+    return Step(guard=all_of(s.att[n] == ctx.at(old), may), effect=eff)
 
 
 @rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("MN", "MAG"))

@@ -79,30 +79,30 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
 
     at_mag = sort_domain(mags, "none")
     A = sc.array
-    # --- mobility (RFC 5213) ---
+    # Arrays whose values name a MAG the same way are declared next to each other: symmetry
+    # reduction rewrites each such run of slots with one table lookup (engine/symmetry.py).
     A("att", sort_domain(mags, "detached"), mns, doc="where the MN is attached (link layer)")
     A("bce", at_mag, mns, doc="LMA binding cache: the MN's Proxy-CoA")
-    A("bul", BOOL, mags, mns, doc="MAG's Binding Update List holds the MN (PBA received)")
     A("pbu_reg", at_mag, mns, doc="newest registration PBU in flight (from that MAG)")
     A("pbu_dereg", at_mag, mns, doc="newest de-registration PBU in flight (from that MAG)")
-    # --- listeners and MLD ---
-    A("sub", BOOL, mns, mns, doc="listener wants channel (S,G), S the sender's HoA")
-    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)")
-    # --- the draft's query and per-MAG multicast state ---
-    A("q", sort_domain(mags, "idle", "asked", fmts=("acquired({})", "tunnelled({})", "routed({})", "iif_set({})")),
-      mags, mns, doc="MAG's progress through §4.2 steps 2-7 for source S")
-    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S")
+    A("mrib", at_mag, mags, mns, doc="MRIB tunnel route towards S (§4.1): the RPF neighbour")
     A("pba_q", sort_domain(mags, "none", "failure", fmts=("CoA={}",)), mags, mns, doc="PBA-Q in flight to MAG about S")
     A("iif", sort_domain(mags, "none", "local", fmts=("tunnel({})",)), mags, mns, doc="iif of the (S,G) entry")
+    A("q", sort_domain(mags, "idle", "asked", fmts=("acquired({})", "tunnelled({})", "routed({})", "iif_set({})")),
+      mags, mns, doc="MAG's progress through §4.2 steps 2-7 for source S")
+    A("bul", BOOL, mags, mns, doc="MAG's Binding Update List holds the MN (PBA received)")
+    A("sub", BOOL, mns, mns, doc="listener wants channel (S,G), S the sender's HoA")
+    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)")
+    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S")
     A("oif_local", BOOL, mags, mns, mns, doc="MAG-MN interface in the (S,G) oiflist (MAG, S, listener)")
     A("oif_tunnel", BOOL, mags, mns, mags, doc="MAG-MAG tunnel interface in the (S,G) oiflist (MAG, S, peer)")
-    A("mrib", at_mag, mags, mns, doc="MRIB tunnel route towards S (§4.1): the RPF neighbour")
     A("pim", enum("none", "join", "prune"), mags, mags, mns, doc="newest PIM (S,G) Join/Prune in flight through the tunnel (from, to, S)")
-    # --- MAG-MAG multicast tunnels ---
     A("tunnel", BOOL, mags, mags, doc="this MAG's end of the MAG-MAG tunnel to the peer")
     A("tunnel_setup", BOOL, mags, mags, doc="tunnel set-up signal in flight (one_way reading)")
     A("teardown_due", BOOL, mags, mags, doc="§4.3 step 6 is due at this MAG for the tunnel to the peer")
     A("asked", BOOL, mns, mags, doc="LMA remembers that the MAG queried S (lma_notifies repair)")
+    A("moves_left", enum(*(str(i) for i in range(b.sender_moves + 1))),
+      doc="sender moves the environment may still make (bounds.sender_moves; 0 when unlimited)")
     return sc, listeners, senders
 
 
@@ -124,5 +124,6 @@ def initial_states(ctx: Ctx) -> list[bytes]:
             if ctx.is_sender(n):
                 s[arr["bce"].slot(n)] = ctx.at(m)
                 s[arr["bul"].slot(m, n)] = ctx.BUL_REGISTERED
+        s[arr["moves_left"].slot()] = ctx.bounds.sender_moves
         out.append(bytes(s))
     return out

@@ -22,7 +22,8 @@ def build(preset: str, variant: str, **overrides) -> System:
         b = b.with_(**overrides)
     ctx = model.make_ctx(b, model.variant(variant))
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
-    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE))
+    from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS))
 
 
 def presets() -> list[dict]:
