@@ -89,6 +89,15 @@ def parser(provider) -> argparse.ArgumentParser:
 
 def run(provider, argv: list[str]) -> int:
     try:
+        return _run(provider, argv)
+    except BrokenPipeError:   # `pmipmc list rules | head`: the reader left; not an error of ours
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(provider, argv: list[str]) -> int:
+    try:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
             raise BadInput("missing command (check, prove, list, replay, render, bench, lint)")

@@ -89,10 +89,10 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
     if outdir and not args.no_reports:
         from .report import write_report
         outdir.mkdir(parents=True, exist_ok=True)
-        # seconds differ from run to run; the checked-in report keeps only reproducible figures
+        # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
         path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
                             provider.properties(), provider.variants(), provider.lint_markdown(),
-                            timings=args.reports is not None)
+                            timings=False)
         print(f"reports written: {path}", file=sys.stderr)
 
 

@@ -46,8 +46,10 @@ def mag_receives_pba_q(ctx: Ctx, s, m, src, b):
     if ctx.reads("source_mobility", "lma_notifies") or ctx.reads("stale_answer", "drop_without_members"):
         guard = all_of(guard, any_of(s.oif_local[m][src][x] for x in ctx.listeners))
     if b == m and ctx.reads("own_coa", "treat_as_local"):
-        return Step(guard=guard, effect={s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_IDLE,
-                                         s.iif[m][src]: ctx.IIF_LOCAL})
+        eff = {s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_IDLE, s.iif[m][src]: ctx.IIF_LOCAL,
+               s.mrib[m][src]: ctx.NONE}
+        eff.update(_prune_old_upstream(ctx, s, m, src, keep=None))
+        return Step(guard=guard, effect=eff)
     return Step(guard=guard, effect={s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.q("acquired", b)})
 
 
@@ -60,6 +62,17 @@ def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
     return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~any_of(s.oif_local[m][src][x] for x in ctx.listeners)),
                 effect={s.pba_q[m][src]: ctx.NONE,
                         s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])})
+
+
+@rule(cites="§6.1 (source_mobility repair)", each=("MAG", "MN"))
+def mag_requeries_after_local_sender_left(ctx: Ctx, s, m, src):
+    """MN2 was local (§6.1) but has left this MAG: with members still here, ask the LMA where it went."""
+    if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
+        return None
+    members = any_of(s.oif_local[m][src][x] for x in ctx.listeners)
+    return Step(guard=all_of(s.iif[m][src] == ctx.IIF_LOCAL, s.bul[m][src] == 0, members,
+                             s.q[m][src] == ctx.Q_IDLE, s.pbu_q[m][src] == 0),
+                effect={s.iif[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_ASKED, s.pbu_q[m][src]: 1})
 
 
 @rule(cites="§5 step 3 (failure indication); §6.2 is silent", each=("MAG", "MN"))
@@ -126,10 +139,14 @@ def mag_sets_iif(ctx: Ctx, s, m, src, b, fused=False):
         return None
     eff = {s.q[m][src]: ctx.q("iif_set", b), s.iif[m][src]: ctx.via(b)}
     if ctx.reads("source_mobility", "lma_notifies"):   # RPF change: prune the old neighbour
-        for old in ctx.mags:
-            if old != b:
-                eff[s.pim[m][old][src]] = ite(s.iif[m][src] == ctx.via(old), ctx.PIM_PRUNE, s.pim[m][old][src])
+        eff.update(_prune_old_upstream(ctx, s, m, src, keep=b))
     return Step(guard=s.q[m][src] == ctx.q("routed", b), effect=eff)
+
+
+def _prune_old_upstream(ctx: Ctx, s, m: int, src: int, keep: int | None) -> dict:
+    """RFC 4601 §4.5.7: when RPF'(S,G) changes, a Prune goes to the old upstream neighbour."""
+    return {s.pim[m][old][src]: ite(s.iif[m][src] == ctx.via(old), ctx.PIM_PRUNE, s.pim[m][old][src])
+            for old in ctx.mags if old != keep}
 
 
 @rule(cites="§4.2 step 7; §6.2 MAG op 3", each=("MAG", "MN", "MAG"))
@@ -162,7 +179,23 @@ def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
            s.pim[m][b][src]: ite(s.tunnel[m][b] == 1, ctx.PIM_PRUNE, s.pim[m][b][src])}
     if ctx.reads("tunnel_teardown", "mag1_per_channel"):
         eff[s.teardown_due[m][b]] = 1
-    return Step(guard=all_of(s.mrib[m][src] == ctx.at(b), channel_is_empty(ctx, s, m, src)), effect=eff)
+    unused = channel_is_empty(ctx, s, m, src)
+    if ctx.reads("stale_answer", "drop_without_members"):   # repair: any route not backing the iif
+        building = any_of(s.q[m][src] == ctx.q(p, b) for p in ("acquired", "tunnelled", "routed", "iif_set"))
+        unused = all_of(s.iif[m][src] != ctx.via(b), ~building)
+    return Step(guard=all_of(s.mrib[m][src] == ctx.at(b), unused), effect=eff)
+
+
+@rule(cites="RFC 4601 §4.5.7 (RPF'(S,G) changes); draft §3 DR of MN2", each=("MAG", "MN"))
+def mag_takes_local_iif_for_registered_source(ctx: Ctx, s, m, src):
+    """S has registered here and no MRIB tunnel route says otherwise: the RPF interface is local."""
+    if not _src(ctx, src):
+        return None
+    forwards = any_of([s.oif_local[m][src][x] == 1 for x in ctx.listeners] +
+                      [s.oif_tunnel[m][src][b] == 1 for b in ctx.mags])
+    return Step(guard=all_of(s.iif[m][src] == ctx.NONE, s.bul[m][src] == 1, s.mrib[m][src] == ctx.NONE,
+                             s.q[m][src] == ctx.Q_IDLE, forwards),
+                effect={s.iif[m][src]: ctx.IIF_LOCAL})
 
 
 @rule(cites="§4.3 step 5; §6.2 MAG2 op 2", each=("MAG", "MAG", "MN"))
@@ -207,7 +240,8 @@ def mag_removes_tunnel(ctx: Ctx, s, a, b):
 
 
 RULES = [lma_answers_pbu_q, legacy_lma_treats_pbu_q_as_pbu, mag_receives_pba_q, mag_ignores_pba_q_without_members,
-         mag_receives_pba_q_failure,
+         mag_requeries_after_local_sender_left, mag_receives_pba_q_failure,
          mag_establishes_tunnel, mag_opens_optimized_route, mag_accepts_tunnel_setup, mag_adds_mrib_route, mag_sets_iif,
-         mag_sends_pim_join, mag_receives_pim_join, mag_removes_route_and_prunes, mag_receives_pim_prune,
+         mag_sends_pim_join, mag_receives_pim_join, mag_removes_route_and_prunes,
+         mag_takes_local_iif_for_registered_source, mag_receives_pim_prune,
          mag_discards_pim_without_tunnel, mag_removes_tunnel]

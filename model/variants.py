@@ -49,7 +49,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          {"unspecified": "nothing tells a listener's MAG that the sender moved",
           "lma_notifies": "REPAIR: the LMA remembers who queried S and sends a fresh PBA-Q (new "
                           "CoA or failure) when S's binding changes; the MAG then re-joins at the "
-                          "new MAG and prunes the old one (RFC 4601 §4.5.7 RPF change)"}),
+                          "new MAG and prunes the old one (RFC 4601 §4.5.7 RPF change); a MAG "
+                          "whose local sender left (§6.1) queries the LMA like any other"}),
     Axis("pbu_q_retransmission", "§4.2 step 2, §6.2",
          "the attached MAG1 sends a PBU-Q message to LMA to query the CoA",
          {"none": "a PBU-Q is sent once; a lost PBU-Q or PBA-Q leaves the query outstanding",
@@ -59,7 +60,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          "MAG1 could decide whether MN2 attachs to itself according to MN2's HoA ... MAG1 MUST "
          "establish a tunnel with MAG2",
          {"tunnel_anyway": "a PBA-Q naming the MAG's own address is handled like any other CoA",
-          "treat_as_local": "REPAIR: a PBA-Q naming the MAG's own address switches to §6.1"}),
+          "treat_as_local": "REPAIR: a PBA-Q naming the MAG's own address switches to §6.1, pruning "
+                            "the old RPF neighbour and dropping its MRIB route"}),
     Axis("stale_answer", "§6.2 MAG ops 1-4",
          "On receiving a PBA-Q message from LMA, MAG1 MUST perform the following operations.",
          {"follow": "MAG1 always builds the route on a PBA-Q, even after its last listener left",

@@ -27,7 +27,7 @@ def build(preset: str, variant: str, **overrides) -> System:
 
 
 def presets() -> list[dict]:
-    return [{"name": n, "cites": "bounds", "doc": doc, "bounds": b.summary()}
+    return [{"name": n, "cites": b.summary(), "doc": doc, "bounds": b.summary()}
             for n, (b, doc) in model.PRESETS.items()]
 
 

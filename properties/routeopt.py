@@ -20,4 +20,12 @@ def optimized_route_and_local_delivery_together(ctx, s):
                   for x in ctx.senders for l1 in ctx.listeners for l2 in ctx.listeners if l1 != l2)
 
 
-PROPERTIES = [data_takes_the_direct_mag_mag_path, optimized_route_and_local_delivery_together]
+@reachable(cites="§3 Figure 2; §4.2 step 9")
+def listener_served_directly_by_the_senders_current_mag(ctx, s):
+    """Witness: data reaches a listener in one tunnel hop from the MAG that the LMA names as S's CoA."""
+    return any_of(all_of(fw.delivered_at_hop(ctx, s, x, l, 1), s.bce[x] == s.att[x]) for x in ctx.senders
+                  for l in ctx.listeners)
+
+
+PROPERTIES = [data_takes_the_direct_mag_mag_path, listener_served_directly_by_the_senders_current_mag,
+              optimized_route_and_local_delivery_together]

@@ -67,6 +67,7 @@ def fired_rules() -> set[str]:
             names |= _enabled_somewhere(system(preset, variant))
     mobile = {"attach_detach": True, "sender_handover": True, "loss": True, "fused_steps": True}
     names |= _enabled_somewhere(system("tiny", "draft", **mobile), Budget(max_states=20000))
+    names |= _enabled_somewhere(system("tiny", "repaired", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "draft", listeners=2))
     return names
 
