@@ -223,7 +223,7 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{outdir.name}/traces/{run.variant}/{r.property}.json")
+                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json")
 
 
 def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str, rules: list[dict],
@@ -281,3 +281,11 @@ def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str,
     path = outdir / "README.md"
     path.write_text("\n".join(L) + "\n")
     return path
+
+
+def _shown_dir(outdir: Path) -> str:
+    """The report folder as a reader types it: relative to the working directory when inside it."""
+    try:
+        return outdir.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return outdir.as_posix()

@@ -5,7 +5,8 @@ check passes (RFC 4601 §4.2: iif is the interface towards S: `local` at S's own
 it came through elsewhere) and forwards it on its oiflist: to attached listeners on its
 MAG-MN interfaces, and into MAG-MAG tunnels whose both ends exist.  `reach[h][a]` says that a
 packet reaches and is accepted by MAG a after exactly h tunnel hops; hops up to the number of
-MAGs are computed, so a cycle shows up as a MAG reached at two hop counts.
+MAGs are computed, so a cycle shows up as a MAG reached at two hop counts.  Under the
+`local_sources_only` repair only the sender's own MAG feeds tunnels, so paths have one hop.
 """
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from .state import Ctx
 
 def reach(ctx: Ctx, s, src: int) -> list[list]:
     levels = [[all_of(s.att[src] == ctx.at(a), s.iif[a][src] == ctx.IIF_LOCAL) for a in ctx.mags]]
-    for _ in range(len(ctx.mags)):
+    local_only = ctx.reads("tunnel_forwarding", "local_sources_only")
+    for h in range(len(ctx.mags)):
+        if local_only and h > 0:   # tunnel-received data goes to local listeners only
+            levels.append([FALSE for _ in ctx.mags])
+            continue
         prev = levels[-1]
         levels.append([any_of(all_of(prev[a], s.oif_tunnel[a][src][b] == 1, s.tunnel[a][b] == 1,
                                      s.tunnel[b][a] == 1, s.iif[b][src] == ctx.via(a))

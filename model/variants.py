@@ -67,6 +67,12 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          {"follow": "MAG1 always builds the route on a PBA-Q, even after its last listener left",
           "drop_without_members": "REPAIR: leaving the last listener abandons the query, and a "
                                   "PBA-Q is acted on only while (S,G) has local members"}),
+    Axis("tunnel_forwarding", "§4.2 steps 8-9; Figure 2",
+         "MAG2 establishes multicast state for the channel, and adds the MAG2-MAG1 tunnel interface "
+         "to the oiflist of the multicast state.",
+         {"any_oif": "a MAG forwards (S,G) data on every oiflist tunnel, wherever S is (as written)",
+          "local_sources_only": "REPAIR (after RFC 7287 §5.3): a MAG forwards into MAG-MAG tunnels "
+                                "only data it received from S on its own access link"}),
     Axis("lma_kind", "§5, §8.1",
          "A new flag (Q) is included in the Binding Update message to indicate to LMA that the "
          "Binding Update message is a Source Address Query message.",
@@ -92,7 +98,7 @@ class Variant:
 
 
 REPAIRS = {"tunnel_teardown": "when_unused", "source_mobility": "lma_notifies",
-           "stale_answer": "drop_without_members",
+           "stale_answer": "drop_without_members", "tunnel_forwarding": "local_sources_only",
            "pbu_q_retransmission": "rfc5213_backoff", "own_coa": "treat_as_local"}
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
