@@ -80,7 +80,8 @@ def test_every_normative_sentence_and_step_is_in_the_coverage_table(runs, tmp_pa
     assert "not modelled: SSM-aware router behaviour" in table
 
 
-def test_report_links_traces_and_is_deterministic(runs, tmp_path):
+def test_report_links_traces_and_is_deterministic(runs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)   # replay commands are relative to where pmipmc runs
     out = tmp_path / "reports"
     args = (narrative, DRAFT, provider.rules(), provider.properties(), provider.variants(), "lint says hi")
     first = report.write_report(runs[:1], out, *args, timings=False).read_text()
