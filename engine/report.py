@@ -207,9 +207,14 @@ def coverage_table(draft_text: str, rules: list[dict], properties: list[dict], n
     return out
 
 
-def _trace_links(base: str, shown: str, depth) -> str:
+def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> str:
+    graph = ""
+    for ext in (".states.svg", ".states.dot", ".states.txt"):   # whatever render_trace could write
+        if outdir is not None and (outdir / (base + ext)).exists():
+            graph = f" [states]({base}{ext})"
+            break
     return (f"[{shown} ({depth})]({base}.txt) [ascii]({base}.msc.txt) [svg]({base}.msc.svg) "
-            f"[topo]({base}.topology.svg)")
+            f"[topo]({base}.topology.svg){graph}")
 
 
 def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool = True) -> None:
@@ -223,7 +228,8 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json")
+                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
+                             state_graph=r.kind != "reachable")
 
 
 def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str, rules: list[dict],
@@ -254,7 +260,7 @@ def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str,
             if res is None:
                 cells.append("—")
                 continue
-            cell = (_trace_links(f"traces/{run.variant}/{name}", res.shown, res.depth) if res.trace
+            cell = (_trace_links(f"traces/{run.variant}/{name}", res.shown, res.depth, outdir) if res.trace
                     else res.shown)
             cells.append(_cell(cell + ("" if res.expected else " **NEW**")))
         kind, cites = kinds.get(name, ("", ""))

@@ -37,3 +37,15 @@ def test_symmetry_halves_tiny_exactly():
     with_sym = len(explore(s, Checks(s, set())).states)
     without = len(explore(s, Checks(s, set()), symmetry=False).states)
     assert (with_sym, without) == (3474, 6948)
+
+
+@pytest.mark.parametrize("preset,variant", [("tiny", "draft"), ("tiny", "one-way-tunnel"), ("ci", "draft"),
+                                            ("ci", "repaired")])
+def test_symmetry_reduction_changes_no_verdict_and_no_depth(preset, variant):
+    from pmipmc.engine.check import run_explicit
+    s = system(preset, variant)
+    on = run_explicit(s, preset, variant, symmetry=True)
+    off = run_explicit(s, preset, variant, symmetry=False)
+    assert [(r.property, r.verdict, r.depth) for r in on.results] == \
+           [(r.property, r.verdict, r.depth) for r in off.results]
+    assert on.states < off.states
