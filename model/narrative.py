@@ -162,6 +162,8 @@ NARRATIVE: dict[str, Callable] = {
     "mn_hands_over": _handover,
     "lma_accepts_pbu": _lma_accepts,
     "lma_deregisters": _lma_deregisters,
+    "mag_refreshes_binding": lambda st, m, n: [msg(st, m, LMA, "PBU (re-registration)", f"for {n}")],
+    "lma_expires_binding": lambda st, n, m: [act(st, LMA, f"BCE of {n} expires", "(no refresh)")],
     "mag_retransmits_pbu": lambda st, m, n: [msg(st, m, LMA, "PBU (again)", f"for {n}")],
     "network_loses_pbu": lambda st, n: [env(st, st.old.get("pbu_reg", LMA), LMA, "PBU lost")],
     "network_loses_deregistration": lambda st, n: [env(st, st.old.get("pbu_dereg", LMA), LMA, "PBU lost")],

@@ -96,6 +96,30 @@ def lma_deregisters(ctx: Ctx, s, n, m):
     return Step(guard=s.pbu_dereg[n] == ctx.at(m), effect=eff)
 
 
+@rule(cites="RFC 5213 §5.3.3 and RFC 6275 §9.5.2 (binding lifetime)", each=("MN", "MAG"))
+def lma_expires_binding(ctx: Ctx, s, n, m):
+    """No MAG refreshes the binding any more (the MN left and its de-registration was lost): it expires."""
+    if not ctx.is_sender(n):
+        return None
+    current = s.bce[n] == ctx.at(m)
+    eff = {s.bce[n]: ctx.NONE}
+    if ctx.reads("source_mobility", "lma_notifies"):
+        for x in ctx.mags:
+            eff[s.pba_q[x][n]] = ite(s.asked[n][x] == 1, ctx.PBAQ_FAILURE, s.pba_q[x][n])
+    return Step(guard=all_of(current, s.att[n] != ctx.at(m), s.pbu_reg[n] == ctx.NONE, s.pbu_dereg[n] == ctx.NONE),
+                effect=eff)
+
+
+@rule(cites="RFC 5213 §6.9.1.1 (re-registration before the lifetime ends)", each=("MAG", "MN"))
+def mag_refreshes_binding(ctx: Ctx, s, m, n):
+    """The serving MAG re-registers its MN; it matters only where the LMA's binding names another MAG."""
+    if not ctx.is_sender(n):
+        return None
+    return Step(guard=all_of(s.att[n] == ctx.at(m), s.bul[m][n] == 1, s.bce[n] != ctx.at(m),
+                             s.pbu_reg[n] == ctx.NONE),
+                effect={s.pbu_reg[n]: ctx.at(m)})
+
+
 @rule(cites="RFC 5213 §6.9.4", each=("MAG", "MN"))
 def mag_retransmits_pbu(ctx: Ctx, s, m, n):
     """With no PBA after the timeout the MAG sends the PBU again (the MN is still attached)."""
@@ -122,4 +146,4 @@ def network_loses_deregistration(ctx: Ctx, s, n):
 
 
 RULES = [mn_attaches, mn_detaches, mn_hands_over, lma_accepts_pbu, lma_deregisters,
-         mag_retransmits_pbu, network_loses_pbu, network_loses_deregistration]
+         mag_retransmits_pbu, mag_refreshes_binding, lma_expires_binding, network_loses_pbu, network_loses_deregistration]

@@ -15,7 +15,7 @@ PINS = {
     ("tiny", "one-way-tunnel"): 10728,
     ("tiny", "figure4-teardown"): 2844,
     ("tiny", "query-once"): 2844,
-    ("tiny", "legacy-lma"): 21,
+    ("tiny", "legacy-lma"): 45,   # binding expiry and MAG re-registration undo the hijack (RFC 5213 §6.9.1.1)
     ("tiny", "fix-teardown"): 867,
     ("tiny", "fix-mobility"): 3483,
     ("tiny", "repaired"): 471,
