@@ -134,6 +134,7 @@ NARRATIVE: dict[str, Callable] = {
     "mag_receives_pba_q": lambda st, m, src, b: [act(st, m, f"Acquire CoA of {src}")],
     "mag_ignores_pba_q_without_members": lambda st, m, src: [act(st, m, "PBA-Q dropped", "(no member left)")],
     "mag_receives_pba_q_failure": lambda st, m, src: [act(st, m, "PBA-Q failure", "query ends")],
+    "lma_renotifies": lambda st, m, src: [msg(st, LMA, m, "PBA-Q (again)", f"{src} moved")],
     "mag_requeries_after_local_sender_left": lambda st, m, src: [
         act(st, m, f"{src} left (§6.1 state)"), msg(st, m, LMA, "PBU-Q", f"HoA of {src}")],
     "mag_takes_local_iif_for_registered_source": lambda st, m, src: [

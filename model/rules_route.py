@@ -64,6 +64,21 @@ def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
                         s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])})
 
 
+@rule(cites="§1 source mobility (lma_notifies repair: notifications retransmitted until acknowledged)",
+      each=("MAG", "MN"))
+def lma_renotifies(ctx: Ctx, s, m, src):
+    """A querier with members still routes S by an old answer: the LMA sends the PBA-Q again."""
+    if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
+        return None
+    members = any_of(s.oif_local[m][src][x] for x in ctx.listeners)
+    stale = [all_of(s.bce[src] == ctx.NONE, any_of(s.iif[m][src] == ctx.via(b) for b in ctx.mags))]
+    stale += [all_of(s.bce[src] == ctx.at(b), s.iif[m][src] != (ctx.IIF_LOCAL if b == m else ctx.via(b)))
+              for b in ctx.mags]
+    return Step(guard=all_of(s.asked[src][m] == 1, members, s.q[m][src] == ctx.Q_IDLE, s.pba_q[m][src] == 0,
+                             s.pbu_q[m][src] == 0, any_of(stale)),
+                effect={s.pba_q[m][src]: ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + 1)})
+
+
 @rule(cites="§6.1 (source_mobility repair)", each=("MAG", "MN"))
 def mag_requeries_after_local_sender_left(ctx: Ctx, s, m, src):
     """MN2 was local (§6.1) but has left this MAG: with members still here, ask the LMA where it went."""
@@ -240,7 +255,7 @@ def mag_removes_tunnel(ctx: Ctx, s, a, b):
 
 
 RULES = [lma_answers_pbu_q, legacy_lma_treats_pbu_q_as_pbu, mag_receives_pba_q, mag_ignores_pba_q_without_members,
-         mag_requeries_after_local_sender_left, mag_receives_pba_q_failure,
+         mag_requeries_after_local_sender_left, lma_renotifies, mag_receives_pba_q_failure,
          mag_establishes_tunnel, mag_opens_optimized_route, mag_accepts_tunnel_setup, mag_adds_mrib_route, mag_sets_iif,
          mag_sends_pim_join, mag_receives_pim_join, mag_removes_route_and_prunes,
          mag_takes_local_iif_for_registered_source, mag_receives_pim_prune,

@@ -50,7 +50,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
           "lma_notifies": "REPAIR: the LMA remembers who queried S and sends a fresh PBA-Q (new "
                           "CoA or failure) when S's binding changes; the MAG then re-joins at the "
                           "new MAG and prunes the old one (RFC 4601 §4.5.7 RPF change); a MAG "
-                          "whose local sender left (§6.1) queries the LMA like any other"}),
+                          "whose local sender left (§6.1) queries the LMA like any other; notifications are "
+                          "retransmitted until the querier acts on them"}),
     Axis("pbu_q_retransmission", "§4.2 step 2, §6.2",
          "the attached MAG1 sends a PBU-Q message to LMA to query the CoA",
          {"none": "a PBU-Q is sent once; a lost PBU-Q or PBA-Q leaves the query outstanding",

@@ -17,7 +17,7 @@ PINS = {
     ("tiny", "query-once"): 2844,
     ("tiny", "legacy-lma"): 45,   # binding expiry and MAG re-registration undo the hijack (RFC 5213 §6.9.1.1)
     ("tiny", "fix-teardown"): 867,
-    ("tiny", "fix-mobility"): 3483,
+    ("tiny", "fix-mobility"): 9900,   # the LMA re-sends notifications until acted on
     ("tiny", "repaired"): 471,
     ("ci", "draft"): 25584,
     ("ci", "repaired"): 8178,
