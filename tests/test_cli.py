@@ -79,14 +79,14 @@ def test_every_violation_trace_replays(capsys, tmp_path):
     cli(capsys, "check", "--preset", "tiny", "--jobs", "1", "--quiet", "--json", str(out))
     doc = json.loads(out.read_text())
     count = 0
-    for run in doc["runs"]:
-        s = provider.build(run["preset"], run["variant"])
-        for r in run["results"]:
+    for one in doc["runs"]:
+        s = provider.build(one["preset"], one["variant"])
+        for r in one["results"]:
             if r["trace"] is None:
                 continue
             # JSON results carry the steps; the trace file also needs the initial state
-            rec = next(x.trace for x in run_explicit(s, run["preset"], run["variant"], {r["property"]}).results)
-            path = tmp_path / f"{run['variant']}-{r['property']}.json"
+            rec = next(x.trace for x in run_explicit(s, one["preset"], one["variant"], {r["property"]}).results)
+            path = tmp_path / f"{one['variant']}-{r['property']}.json"
             path.write_text(json.dumps(rec.to_json()))
             code, text, _ = cli(capsys, "replay", str(path))
             assert code == 0 and text.startswith("reproduced"), text

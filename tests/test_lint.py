@@ -1,11 +1,8 @@
 """Lint tests: quotes are verbatim, ids stable and unique, output deterministic, and the registry
 file says what the findings claim it says."""
 import json
-import os
 import re
-from pathlib import Path
 
-import pytest
 
 from pmipmc.model import lint, wire
 from pmipmc.model.wire_options import COA_OPTION_TYPE_PLACEHOLDER
