@@ -41,7 +41,6 @@ class Exploration:
     reason: str = ""
     seconds: float = 0.0
     hits: dict[str, Hit] = field(default_factory=dict)
-    deadlocks: int = 0            # states with no successor at all (declared terminal by quiescence)
 
 
 class Checks:
@@ -98,8 +97,6 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
             s = ex.states[i]
             out, protocol = succ(s)
             ex.transitions += len(out)
-            if not out:
-                ex.deadlocks += 1
             for k, t in out:
                 for c in step_checks:
                     if not c[1](s, t):
