@@ -9,15 +9,12 @@ from __future__ import annotations
 from pmipmc.engine.api import Step, rule
 from pmipmc.engine.expr import all_of, any_of, ite
 
+from .channel import members
 from .state import Ctx
 
 
 def _channel_params(ctx: Ctx, l: int, src: int) -> bool:
     return ctx.is_listener(l) and ctx.is_sender(src)
-
-
-def other_local_listeners(ctx: Ctx, s, m: int, src: int, l: int):
-    return any_of(s.oif_local[m][src][x] for x in ctx.listeners if x != l)
 
 
 @rule(cites="§4.2 step 1", each=("MN", "MN", "MAG"), env=True)
@@ -89,7 +86,7 @@ def mag_removes_listener(ctx: Ctx, s, m, l, src):
     """Another listener remains: remove only the MAG1-MN1 interface from the oiflist."""
     if not _channel_params(ctx, l, src):
         return None
-    return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, other_local_listeners(ctx, s, m, src, l)),
+    return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, members(ctx, s, m, src, but=l)),
                 effect={s.mld[m][l][src]: 0, s.oif_local[m][src][l]: 0})
 
 
@@ -103,7 +100,7 @@ def mag_deletes_channel_state(ctx: Ctx, s, m, l, src):
         eff[s.q[m][src]] = ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_ASKED, ctx.Q_IDLE)
     eff.update({s.oif_local[m][src][x]: 0 for x in ctx.listeners})
     eff.update({s.oif_tunnel[m][src][b]: 0 for b in ctx.mags})
-    return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, ~other_local_listeners(ctx, s, m, src, l)),
+    return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, ~members(ctx, s, m, src, but=l)),
                 effect=eff)
 
 

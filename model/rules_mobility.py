@@ -27,6 +27,13 @@ def _may_move(ctx: Ctx, s, n: int):
     return s.moves_left != 0, {s.moves_left: s.moves_left + (-1)}
 
 
+def _notify_queriers(ctx: Ctx, s, n: int, changed, answer: int) -> dict:
+    """lma_notifies repair: when S's binding changes, every MAG that queried S gets a fresh PBA-Q."""
+    if not ctx.reads("source_mobility", "lma_notifies"):
+        return {}
+    return {s.pba_q[x][n]: ite(all_of(s.asked[n][x] == 1, changed), answer, s.pba_q[x][n]) for x in ctx.mags}
+
+
 def _leave_effect(ctx: Ctx, s, n: int, m: int) -> dict:
     if not ctx.is_sender(n):
         return {}
@@ -77,9 +84,7 @@ def lma_accepts_pbu(ctx: Ctx, s, n, m):
     # the PBA is delivered in the same step: its own flight adds states but no new race, since the
     # MAG learns nothing from it that the PBU's flight did not already keep from it
     eff = {s.pbu_reg[n]: ctx.NONE, s.bce[n]: ctx.at(m), s.bul[m][n]: ite(s.att[n] == ctx.at(m), 1, s.bul[m][n])}
-    if ctx.reads("source_mobility", "lma_notifies") and ctx.is_sender(n):
-        for x in ctx.mags:   # repair: queriers learn the new CoA
-            eff[s.pba_q[x][n]] = ite(all_of(s.asked[n][x], s.bce[n] != ctx.at(m)), ctx.coa(m), s.pba_q[x][n])
+    eff.update(_notify_queriers(ctx, s, n, s.bce[n] != ctx.at(m), ctx.coa(m)))
     return Step(guard=s.pbu_reg[n] == ctx.at(m), effect=eff)
 
 
@@ -90,9 +95,7 @@ def lma_deregisters(ctx: Ctx, s, n, m):
         return None
     current = s.bce[n] == ctx.at(m)
     eff = {s.pbu_dereg[n]: ctx.NONE, s.bce[n]: ite(current, ctx.NONE, s.bce[n])}
-    if ctx.reads("source_mobility", "lma_notifies") and ctx.is_sender(n):
-        for x in ctx.mags:   # repair: queriers learn that S has no CoA any more
-            eff[s.pba_q[x][n]] = ite(all_of(s.asked[n][x], current), ctx.PBAQ_FAILURE, s.pba_q[x][n])
+    eff.update(_notify_queriers(ctx, s, n, current, ctx.PBAQ_FAILURE))
     return Step(guard=s.pbu_dereg[n] == ctx.at(m), effect=eff)
 
 
@@ -102,10 +105,7 @@ def lma_expires_binding(ctx: Ctx, s, n, m):
     if not ctx.is_sender(n):
         return None
     current = s.bce[n] == ctx.at(m)
-    eff = {s.bce[n]: ctx.NONE}
-    if ctx.reads("source_mobility", "lma_notifies"):
-        for x in ctx.mags:
-            eff[s.pba_q[x][n]] = ite(s.asked[n][x] == 1, ctx.PBAQ_FAILURE, s.pba_q[x][n])
+    eff = {s.bce[n]: ctx.NONE, **_notify_queriers(ctx, s, n, True, ctx.PBAQ_FAILURE)}
     return Step(guard=all_of(current, s.att[n] != ctx.at(m), s.pbu_reg[n] == ctx.NONE, s.pbu_dereg[n] == ctx.NONE),
                 effect=eff)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pmipmc.engine.api import Step, rule
 from pmipmc.engine.expr import all_of, any_of, ite
 
+from .channel import building_towards, forwards, lma_answer, members
 from .state import Ctx
 
 
@@ -21,8 +22,7 @@ def lma_answers_pbu_q(ctx: Ctx, s, m, src):
     """The LMA looks S up in its binding cache and answers PBA-Q: the CoA, or a failure indication."""
     if not _src(ctx, src) or not ctx.reads("lma_kind", "draft"):
         return None
-    eff = {s.pbu_q[m][src]: 0,   # coa(b) is bce(b) + 1, so the CoA is copied from the cache
-           s.pba_q[m][src]: ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + 1)}
+    eff = {s.pbu_q[m][src]: 0, s.pba_q[m][src]: lma_answer(ctx, s, src)}
     if ctx.reads("source_mobility", "lma_notifies"):
         eff[s.asked[src][m]] = 1
     return Step(guard=s.pbu_q[m][src] == 1, effect=eff)
@@ -44,7 +44,7 @@ def mag_receives_pba_q(ctx: Ctx, s, m, src, b):
         return None
     guard = s.pba_q[m][src] == ctx.coa(b)
     if ctx.reads("source_mobility", "lma_notifies") or ctx.reads("stale_answer", "drop_without_members"):
-        guard = all_of(guard, any_of(s.oif_local[m][src][x] for x in ctx.listeners))
+        guard = all_of(guard, members(ctx, s, m, src))
     if b == m and ctx.reads("own_coa", "treat_as_local"):
         eff = {s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_IDLE, s.iif[m][src]: ctx.IIF_LOCAL,
                s.mrib[m][src]: ctx.NONE}
@@ -59,7 +59,7 @@ def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
     if not _src(ctx, src) or not (ctx.reads("source_mobility", "lma_notifies")
                                   or ctx.reads("stale_answer", "drop_without_members")):
         return None
-    return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~any_of(s.oif_local[m][src][x] for x in ctx.listeners)),
+    return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~members(ctx, s, m, src)),
                 effect={s.pba_q[m][src]: ctx.NONE,
                         s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])})
 
@@ -70,13 +70,12 @@ def lma_renotifies(ctx: Ctx, s, m, src):
     """A querier with members still routes S by an old answer: the LMA sends the PBA-Q again."""
     if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
         return None
-    members = any_of(s.oif_local[m][src][x] for x in ctx.listeners)
     stale = [all_of(s.bce[src] == ctx.NONE, any_of(s.iif[m][src] == ctx.via(b) for b in ctx.mags))]
     stale += [all_of(s.bce[src] == ctx.at(b), s.iif[m][src] != (ctx.IIF_LOCAL if b == m else ctx.via(b)))
               for b in ctx.mags]
-    return Step(guard=all_of(s.asked[src][m] == 1, members, s.q[m][src] == ctx.Q_IDLE, s.pba_q[m][src] == 0,
-                             s.pbu_q[m][src] == 0, any_of(stale)),
-                effect={s.pba_q[m][src]: ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + 1)})
+    return Step(guard=all_of(s.asked[src][m] == 1, members(ctx, s, m, src), s.q[m][src] == ctx.Q_IDLE,
+                             s.pba_q[m][src] == 0, s.pbu_q[m][src] == 0, any_of(stale)),
+                effect={s.pba_q[m][src]: lma_answer(ctx, s, src)})
 
 
 @rule(cites="§6.1 (source_mobility repair)", each=("MAG", "MN"))
@@ -84,8 +83,7 @@ def mag_requeries_after_local_sender_left(ctx: Ctx, s, m, src):
     """MN2 was local (§6.1) but has left this MAG: with members still here, ask the LMA where it went."""
     if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
         return None
-    members = any_of(s.oif_local[m][src][x] for x in ctx.listeners)
-    return Step(guard=all_of(s.iif[m][src] == ctx.IIF_LOCAL, s.bul[m][src] == 0, members,
+    return Step(guard=all_of(s.iif[m][src] == ctx.IIF_LOCAL, s.bul[m][src] == 0, members(ctx, s, m, src),
                              s.q[m][src] == ctx.Q_IDLE, s.pbu_q[m][src] == 0),
                 effect={s.iif[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_ASKED, s.pbu_q[m][src]: 1})
 
@@ -196,8 +194,7 @@ def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
         eff[s.teardown_due[m][b]] = 1
     unused = channel_is_empty(ctx, s, m, src)
     if ctx.reads("stale_answer", "drop_without_members"):   # repair: any route not backing the iif
-        building = any_of(s.q[m][src] == ctx.q(p, b) for p in ("acquired", "tunnelled", "routed", "iif_set"))
-        unused = all_of(s.iif[m][src] != ctx.via(b), ~building)
+        unused = all_of(s.iif[m][src] != ctx.via(b), ~building_towards(ctx, s, m, src, b))
     return Step(guard=all_of(s.mrib[m][src] == ctx.at(b), unused), effect=eff)
 
 
@@ -206,10 +203,8 @@ def mag_takes_local_iif_for_registered_source(ctx: Ctx, s, m, src):
     """S has registered here and no MRIB tunnel route says otherwise: the RPF interface is local."""
     if not _src(ctx, src):
         return None
-    forwards = any_of([s.oif_local[m][src][x] == 1 for x in ctx.listeners] +
-                      [s.oif_tunnel[m][src][b] == 1 for b in ctx.mags])
     return Step(guard=all_of(s.iif[m][src] == ctx.NONE, s.bul[m][src] == 1, s.mrib[m][src] == ctx.NONE,
-                             s.q[m][src] == ctx.Q_IDLE, forwards),
+                             s.q[m][src] == ctx.Q_IDLE, forwards(ctx, s, m, src)),
                 effect={s.iif[m][src]: ctx.IIF_LOCAL})
 
 
@@ -237,8 +232,7 @@ def tunnel_unused(ctx: Ctx, s, a: int, b: int):
     for x, y in ((a, b), (b, a)):
         for src in ctx.senders:
             busy += [s.iif[x][src] == ctx.via(y), s.oif_tunnel[x][src][y] == 1, s.mrib[x][src] == ctx.at(y),
-                     s.pim[x][y][src] != 0]
-            busy += [s.q[x][src] == ctx.q(p, y) for p in ("acquired", "tunnelled", "routed", "iif_set")]
+                     s.pim[x][y][src] != 0, building_towards(ctx, s, x, src, y)]
     return ~any_of(busy)
 
 

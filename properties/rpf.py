@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from pmipmc.engine.api import quiescent, reachable
 from pmipmc.engine.expr import all_of, any_of, implies
-
-
-def _forwards(ctx, s, a, x):
-    return any_of([s.oif_local[a][x][l] == 1 for l in ctx.listeners] +
-                  [s.oif_tunnel[a][x][b] == 1 for b in ctx.mags])
+from pmipmc.model.channel import forwards
 
 
 @quiescent(cites="§3 'the RPF check will be successful'; §4.1")
@@ -20,7 +16,7 @@ def rpf_neighbour_serves_the_sender_at_quiescence(ctx, s):
 @quiescent(cites="§6.1; §4.2 step 8")
 def local_iif_only_where_the_sender_is_at_quiescence(ctx, s):
     """A forwarding (S,G) entry with a local iif sits on the MAG S is attached to."""
-    return all_of(implies(all_of(s.iif[a][x] == ctx.IIF_LOCAL, _forwards(ctx, s, a, x), s.att[x] != ctx.DETACHED),
+    return all_of(implies(all_of(s.iif[a][x] == ctx.IIF_LOCAL, forwards(ctx, s, a, x), s.att[x] != ctx.DETACHED),
                           s.att[x] == ctx.at(a))
                   for a in ctx.mags for x in ctx.senders)
 
