@@ -44,13 +44,21 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
     ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
     run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
                     ex.depth, ex.seconds, peak_mb(), symmetry)
+    return add_verdicts(system, run, ex, props, overrides)
+
+
+def add_verdicts(system: System, run: RunResult, ex: Exploration, props: list[PropertyDef],
+                 overrides: dict | None = None) -> RunResult:
+    """Decide each property from the exploration's hits and attach a concrete trace to each hit.
+    `ex` needs only the paths to its hits (the distributed engine hands over just those)."""
+    preset, variant, symmetry = run.preset, run.variant, run.symmetry
     for p in props:
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)
         if verdict == VIOLATED:
             check = compile_predicate(system.prop_expr(p), step=True) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
-            res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
+            res.trace = trace_record(system, tr, p, preset, variant, run.engine, overrides)
             res.depth = len(tr.steps)
         run.results.append(res)
     return run
