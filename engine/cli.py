@@ -62,6 +62,10 @@ def parser(provider) -> argparse.ArgumentParser:
     _run_options(c, provider)
     c.add_argument("--engine", choices=("explicit", "symbolic"), default="explicit")
     c.add_argument("--depth", type=int, default=None, help="BMC depth (symbolic engine)")
+    c.add_argument("--cluster", default=None, metavar="local:N|ADDRESS",
+                   help="explore on Ray: a local cluster of N workers, or a running cluster's address")
+    c.add_argument("--checkpoint", type=Path, default=None, help="with --cluster: snapshot every level here")
+    c.add_argument("--resume", type=Path, default=None, help="with --cluster: continue the checkpoint in this folder")
     pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
     _run_options(pr, provider)
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")

@@ -63,7 +63,7 @@ def cmd_check(provider, args) -> int:
                 engine, depth, quiet=args.quiet) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
-    runs = run_jobs(jobs, args.jobs)
+    runs = _run_cluster(jobs, args) if getattr(args, "cluster", None) else run_jobs(jobs, _no_cluster(args))
     surprises = [line for run in runs for line in bl.annotate(run, baseline)]
     print(verdict_matrix(runs))
     _write_outputs(provider, args, runs, base_path, baseline)
@@ -73,6 +73,21 @@ def cmd_check(provider, args) -> int:
     if surprises and not args.update_baseline:
         return EXIT_UNEXPECTED
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
+
+
+def _no_cluster(args) -> int:
+    if getattr(args, "checkpoint", None) or getattr(args, "resume", None):
+        raise BadInput("--checkpoint and --resume apply to --cluster runs only")
+    return args.jobs
+
+
+def _run_cluster(jobs: list[Job], args) -> list[RunResult]:
+    from .cluster import run_cluster   # Ray is imported only when asked for
+    if args.engine != "explicit":
+        raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
+    if args.checkpoint and args.resume:
+        raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
+    return run_cluster(jobs, args.cluster, args.checkpoint or args.resume, resume=args.resume is not None)
 
 
 def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, baseline: dict) -> None:

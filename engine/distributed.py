@@ -104,9 +104,8 @@ def _path(pool, shard: int, idx: int) -> list[bytes]:
     return out[::-1]
 
 
-def _decide(pool, pr: Progress, lv: _Level) -> None:
-    for name, (_, shard, idx, k, t) in sorted(lv.cand.items()):
-        pr.found[name] = Found(_path(pool, shard, idx), k, t)
+def _decided(pool, lv: _Level) -> dict[str, Found]:
+    return {name: Found(_path(pool, shard, idx), k, t) for name, (_, shard, idx, k, t) in sorted(lv.cand.items())}
 
 
 def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Progress) -> None:
@@ -118,7 +117,7 @@ def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Prog
             lv.offer(name, (s,), (j, idx, None, None))
     pr.states = sum(pool.call_all("close_level"))
     pr.levels = 1
-    _decide(pool, pr, lv)
+    pr.found.update(_decided(pool, lv))
 
 
 def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level | None:
@@ -164,19 +163,8 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
     complete, reason, attempts = True, "", 0
     try:
         while True:
-            sizes = pool.call_all("frontier_size")
-            if sum(sizes) == 0:
-                break
-            if out_of_time(pr.states):
-                complete, reason = False, _budget_reason(budget, pr.states)
-                break
-            active = frozenset(names - set(pr.found))
             try:
-                lv = _level(pool, pr, active, math.ceil(max(sizes) / pool.chunk), out_of_time)
-                if lv is None:
-                    complete, reason = False, _budget_reason(budget, pr.states)
-                    break
-                closed = pool.call_all("close_level")
+                stop = _advance(pool, pr, names, budget, out_of_time, store, lambda: before + time.monotonic() - t0)
             except pool.failures as e:
                 attempts += 1
                 if store is None or attempts > RECOVERY_ATTEMPTS:
@@ -185,21 +173,44 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
                 pool.wait_ready()
                 pool.call_all("restore", str(store.folder), pr.levels)
                 continue
+            if stop is not None:
+                complete, reason = stop
+                break
             attempts = 0
-            pr.levels += 1
-            pr.states += sum(closed)
-            pr.transitions += lv.transitions
-            pr.moved += lv.moved
-            if sum(closed):
-                pr.depth = pr.levels - 1
-            _decide(pool, pr, lv)
-            _save(pool, store, pr, before + time.monotonic() - t0)
             if progress:
                 progress(pr, time.monotonic() - t0)
     except KeyboardInterrupt:
         complete, reason = False, "interrupted"
     pr.seconds = before + time.monotonic() - t0
     return pr, complete, reason
+
+
+def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, store: Store | None,
+             elapsed: Callable[[], float]) -> tuple[bool, str] | None:
+    """Run one level; (complete, reason) when the search stops instead.  `pr` changes only once
+    every shard has closed and saved the level, so a failure part-way leaves it at the last level."""
+    sizes = pool.call_all("frontier_size")
+    if sum(sizes) == 0:
+        return True, ""
+    if out_of_time(pr.states):
+        return False, _budget_reason(budget, pr.states)
+    lv = _level(pool, pr, frozenset(names - set(pr.found)), math.ceil(max(sizes) / pool.chunk), out_of_time)
+    if lv is None:
+        return False, _budget_reason(budget, pr.states)
+    closed = sum(pool.call_all("close_level"))
+    found = _decided(pool, lv)
+    if store is not None:
+        pool.call_all("save_level", str(store.folder), pr.levels)
+    pr.levels += 1
+    pr.states += closed
+    pr.transitions += lv.transitions
+    pr.moved += lv.moved
+    pr.depth = pr.levels - 1 if closed else pr.depth
+    pr.found.update(found)
+    pr.seconds = elapsed()
+    if store is not None:
+        store.commit(pr.to_json())
+    return None
 
 
 def _budget_reason(budget: Budget, states: int) -> str:
