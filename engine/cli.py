@@ -82,6 +82,9 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--variant", default="draft")
     b.add_argument("--no-symmetry", action="store_true")
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
+    b.add_argument("--cluster", default=None, metavar="local:1,local:2",
+                   help="benchmark the Ray engine at each of these cluster specs instead")
+    b.add_argument("--time-budget", type=_positive_float, help="with --cluster: stop each run after this many seconds")
     ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top

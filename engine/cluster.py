@@ -173,16 +173,21 @@ def run_cluster(jobs: list, spec: str, checkpoint: Path | None = None, resume: b
     (one subfolder per variant); `resume` continues what it holds instead of refusing it.
     `on_level(pool, progress)` is called after every complete level (tests inject faults there);
     a given `pool` (on an initialised Ray) is used and left running, which saves starting workers."""
-    parse(spec)
+    _, nshards = parse(spec)
     _ray()
     systems = [importlib.import_module(j.provider).build(j.preset, j.variant, **dict(j.overrides)) for j in jobs]
-    nshards, started = (pool.n, False) if pool else connect(spec)
-    own = pool is None
+    own, started = pool is None, False
     try:
+        if pool is not None:
+            nshards = pool.n
+        elif nshards is None:   # an address: the shard count is known once joined
+            nshards, started = connect(spec)
         stores = [None if checkpoint is None else _store(j, s, nshards, checkpoint) for j, s in zip(jobs, systems)]
         for st in stores:   # refuse a foreign or unrequested checkpoint before any work
             if st is not None and st.resume() is not None and not resume:
                 raise BadInput(f"{st.folder} holds a checkpoint; continue it with --resume or choose another folder")
+        if pool is None and not started:
+            nshards, started = connect(spec)
         pool = pool or RayPool(nshards)
         return [_run_one(pool, j, s, st, on_level) for j, s, st in zip(jobs, systems, stores)]
     finally:

@@ -56,6 +56,7 @@ def _default_run(args) -> bool:
 def cmd_check(provider, args) -> int:
     preset, variants, names = _names(provider, args)
     engine, depth = _engine(args)
+    _cluster_options(args, engine)
     base_path = args.baseline or provider.BASELINE
     baseline = bl.load(base_path)
     budget = Budget(args.max_states, args.time_budget)
@@ -63,7 +64,7 @@ def cmd_check(provider, args) -> int:
                 engine, depth, quiet=args.quiet) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
-    runs = _run_cluster(jobs, args) if getattr(args, "cluster", None) else run_jobs(jobs, _no_cluster(args))
+    runs = _run_cluster(jobs, args) if args.cluster else run_jobs(jobs, args.jobs)
     surprises = [line for run in runs for line in bl.annotate(run, baseline)]
     print(verdict_matrix(runs))
     _write_outputs(provider, args, runs, base_path, baseline)
@@ -75,18 +76,22 @@ def cmd_check(provider, args) -> int:
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
 
 
-def _no_cluster(args) -> int:
-    if getattr(args, "checkpoint", None) or getattr(args, "resume", None):
-        raise BadInput("--checkpoint and --resume apply to --cluster runs only")
-    return args.jobs
+def _cluster_options(args, engine: str) -> None:
+    args.cluster = getattr(args, "cluster", None)   # prove has no cluster options
+    if not args.cluster:
+        if getattr(args, "checkpoint", None) or getattr(args, "resume", None):
+            raise BadInput("--checkpoint and --resume apply to --cluster runs only")
+        return
+    from .cluster import parse
+    parse(args.cluster)
+    if engine != "explicit":
+        raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
+    if args.checkpoint and args.resume:
+        raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
 
 
 def _run_cluster(jobs: list[Job], args) -> list[RunResult]:
     from .cluster import run_cluster   # Ray is imported only when asked for
-    if args.engine != "explicit":
-        raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
-    if args.checkpoint and args.resume:
-        raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
     return run_cluster(jobs, args.cluster, args.checkpoint or args.resume, resume=args.resume is not None)
 
 
@@ -174,6 +179,10 @@ def cmd_bench(provider, args) -> int:
     presets = args.preset or [provider.DEFAULT_PRESET]
     for p in presets:
         provider.build(p, args.variant)
+    if args.cluster:
+        from .bench_cluster import bench
+        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget)
+        return EXIT_OK
     print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
           f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
     for p in presets:

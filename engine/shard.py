@@ -21,6 +21,7 @@ from pathlib import Path
 from .shardwork import PythonBackend
 
 CHUNK = 20_000          # frontier states one shard expands per round: batches of thousands of states
+SENT_CAP = 2_000_000    # canonical states remembered as sent, so they are neither re-canonicalised nor re-sent
 _MAGIC = b"PMSHARD1"
 
 
@@ -51,6 +52,7 @@ class Shard:
         self.index: dict[bytes, int] = {}
         self.pshard, self.pidx, self.via = array("i"), array("q"), array("i")
         self.starts = [0]        # starts[d]: first local index at depth d; the last entry is open
+        self.sent: set[bytes] = set()   # canonical states this shard has sent to their homes
 
     # ---- building levels
     def _add(self, s: bytes, ps: int, pi: int, via: int) -> int:
@@ -75,7 +77,8 @@ class Shard:
         """Expand chunk `chunk` of level `depth`; returns (info, batch per destination shard)."""
         lo, hi = self.starts[depth], self.starts[depth + 1]
         a, b = min(hi, lo + chunk * self.chunk), min(hi, lo + (chunk + 1) * self.chunk)
-        ex = self.backend.expand(self.states[a:b], active, self.index.__contains__)
+        index, sent = self.index, self.sent
+        ex = self.backend.expand(self.states[a:b], active, lambda t: t in index or t in sent)
         out = [({}, [], []) for _ in range(self.nshards)]   # per destination: first parent wins
         for pos, succs in enumerate(ex.successors):
             for k, t in succs:
@@ -86,6 +89,11 @@ class Shard:
                 seen[t] = None
                 parents.append(a + pos)
                 vias.append(k)
+        if len(sent) > SENT_CAP:
+            sent.clear()
+        for d, (seen, _, _) in enumerate(out):
+            if d != self.me:
+                sent.update(seen)
         batches = [pack(list(seen), parents, vias) for seen, parents, vias in out]
         hits = [(name, self.states[a + pos], a + pos, k, t) for pos, name, k, t in ex.hits]
         moved = sum(len(x) for d, x in enumerate(batches) if d != self.me)
@@ -114,6 +122,7 @@ class Shard:
     def rollback(self, levels: int) -> None:
         """Forget everything after the first `levels` complete levels (a round that failed)."""
         keep = self.starts[levels]
+        self.sent.clear()   # what a failed round sent may be lost with it
         for s in self.states[keep:]:
             del self.index[s]
         del self.states[keep:], self.pshard[keep:], self.pidx[keep:], self.via[keep:]
