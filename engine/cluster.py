@@ -102,6 +102,9 @@ class ShardActor:
     def pid(self) -> int:
         return os.getpid()
 
+    def cpu(self) -> float:
+        return time.process_time()
+
 
 class RayPool:
     def __init__(self, nshards: int, chunk: int = CHUNK):
@@ -132,6 +135,10 @@ class RayPool:
     def close(self) -> None:
         for a in self.actors:
             self.ray.kill(a, no_restart=True)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the shard workers have used so far: on a shared machine, a fairer cost than wall time."""
+        return sum(self.ray.get([a.cpu.remote() for a in self.actors]))
 
     def pids(self) -> list[int]:
         return self.ray.get([a.pid.remote() for a in self.actors])
