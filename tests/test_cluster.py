@@ -100,3 +100,24 @@ def test_without_ray_cluster_is_bad_input_with_the_install_line(tmp_path):
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert p.returncode == 2
     assert p.stderr.strip().splitlines()[-1].endswith("pip install -e '.[cluster]'")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_at_a_complete_level_and_the_resumed_run_loses_nothing(tmp_path):
+    import json
+    import time
+    ck = tmp_path / "ck"
+    base = [sys.executable, "-c", "from pmipmc.properties.cli import main; main()", "check", "--preset", "ci",
+            "--variant", "one-way-tunnel", "--cluster", "local:2", "--no-reports"]
+    p = subprocess.Popen(base + ["--checkpoint", str(ck)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = ck / "one-way-tunnel" / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (manifest.exists() and json.loads(manifest.read_text())["levels"] >= 10):
+        time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 3 and "interrupted" in err
+    assert json.loads(manifest.read_text())["states"] < 89808
+    done = subprocess.run(base + ["--resume", str(ck)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "89,808" in done.stdout
