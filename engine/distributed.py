@@ -89,6 +89,7 @@ class _Level:
 
     def __init__(self):
         self.transitions = self.moved = 0
+        self.partial: int | None = None
         self.cand: dict[str, tuple] = {}   # property -> (key, shard, local index, inst, target)
 
     def offer(self, name: str, key: tuple, where: tuple) -> None:
@@ -120,8 +121,8 @@ def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Prog
     pr.found.update(_decided(pool, lv))
 
 
-def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level | None:
-    """Expand the last complete level; None when the budget ran out part-way."""
+def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level:
+    """Expand the last complete level; `lv.partial` holds the state count when the budget ran out part-way."""
     lv, depth = _Level(), pr.levels - 1
     for c in range(chunks):
         infos, absorbed = pool.round(depth, c, active)
@@ -133,8 +134,10 @@ def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time:
         for j, (hits, _) in enumerate(absorbed):
             for name, s, idx in hits:
                 lv.offer(name, (s,), (j, idx, None, None))
-        if out_of_time(sum(n for _, n in absorbed)) and c + 1 < chunks:
-            return None
+        total = sum(n for _, n in absorbed)
+        if out_of_time(total) and c + 1 < chunks:
+            lv.partial = total
+            break
     return lv
 
 
@@ -195,8 +198,12 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
     if out_of_time(pr.states):
         return False, _budget_reason(budget, pr.states)
     lv = _level(pool, pr, frozenset(names - set(pr.found)), math.ceil(max(sizes) / pool.chunk), out_of_time)
-    if lv is None:
-        return False, _budget_reason(budget, pr.states)
+    if lv.partial is not None:
+        # a stopped run keeps what it found: a hit in this unfinished level is still at the shortest
+        # depth (nothing shallower decided it); the checkpoint stays at the last complete level
+        pr.found.update(_decided(pool, lv))
+        pr.states, pr.transitions = lv.partial, pr.transitions + lv.transitions
+        return False, _budget_reason(budget, lv.partial)
     closed = sum(pool.call_all("close_level"))
     found = _decided(pool, lv)
     if store is not None:

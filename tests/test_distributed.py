@@ -110,3 +110,18 @@ def test_a_failed_round_rolls_back_to_the_last_complete_level():
     pool.call_all("restore", None, 5)
     assert [sh.states for sh in pool.shards] == [sh.states for sh in ref.shards]
     assert [sh.starts for sh in pool.shards] == [sh.starts for sh in ref.shards]
+
+
+def test_a_budget_stop_inside_a_level_keeps_the_violations_found_there_at_their_shortest_depth():
+    s = system("tiny", "draft")
+    full = {r.property: r for r in run_explicit(s, "tiny", "draft").results}
+    beyond_last_level = 0
+    for cap in range(20, 300, 20):
+        part = sharded(s, 2, 2, budget=Budget(max_states=cap))
+        assert not part.complete
+        found = [r for r in part.results if r.verdict == "VIOLATED"]
+        assert all(r.depth == full[r.property].depth for r in found)
+        assert all(r.verdict == "UNKNOWN" for r in part.results if r.verdict != "VIOLATED")
+        # a hit deeper than the last complete level was found in the level the budget cut short
+        beyond_last_level += any(r.depth > part.depth and r.kind != "step" for r in found)
+    assert beyond_last_level
