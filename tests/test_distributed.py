@@ -28,7 +28,7 @@ def sharded(s, n, chunk=None, preset="tiny", variant="draft", **kw):
     return run_sharded(s, preset, variant, lambda checks: LocalPool(s, checks, True, n, chunk), **kw)[0]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.sampled_from(["counter", "tokens"]), st.integers(1, 5), st.integers(1, 4), st.integers(1, 7))
 def test_any_partition_finds_the_same_states_verdicts_and_depths(toy, size, nshards, chunk):
     s = counter(size + 1, size) if toy == "counter" else tokens(size % 4 + 2)
