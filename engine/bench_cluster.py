@@ -35,6 +35,7 @@ def bench(provider, presets, variant: str, specs: list[str], seconds: float | No
             pool.close()
             ray.shutdown()
             print(f"{p:<10} {variant:<10} {spec:<10} {run.states:>10,} {run.transitions:>12,} {run.depth:>6} "
-                  f"{start:>7.1f} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {cpu:>7.1f} {run.states / max(cpu, 1e-9):>8,.0f} "
+                  f"{start:>7.1f} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {cpu:>7.1f} "
+                  f"{run.states / max(cpu, 1e-9):>8,.0f} "
                   f"{last.get('moved', 0) / max(run.states, 1):>8,.0f}"
                   f"{'' if run.complete else '  INCOMPLETE'}", flush=True)

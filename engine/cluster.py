@@ -56,9 +56,10 @@ def connect(spec: str) -> tuple[int, bool]:
     if ray.is_initialized():
         return n or max(1, int(ray.cluster_resources().get("CPU", 1))), False
     if where == "local":
-        # the driver only routes references, so the N CPUs go to the N shard actors
-        ray.init(num_cpus=n, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-                 configure_logging=False)
+        # the driver only routes references, so the N CPUs go to the N shard actors;
+        # address="local" starts a private instance even when another cluster runs on this machine
+        ray.init(address="local", num_cpus=n, include_dashboard=False, log_to_driver=False,
+                 logging_level="ERROR", configure_logging=False)
         return n, True
     try:
         ray.init(address=where, log_to_driver=False, logging_level="ERROR", configure_logging=False)

@@ -25,7 +25,7 @@ ray = pytest.importorskip("ray")
 def local2():
     """Two shard workers on a local Ray, shared by the module's tests."""
     from pmipmc.engine.cluster import RayPool
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     pool = RayPool(2)
     yield pool
     pool.close()
