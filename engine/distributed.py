@@ -64,9 +64,10 @@ class LocalPool:
     failures: tuple = ()
 
     def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None):
-        backend = make_backend(system, checks, symmetry)
         self.chunk = chunk or CHUNK
-        self.shards = [Shard(i, nshards, system.schema.nslots, backend, self.chunk) for i in range(nshards)]
+        # a backend each, as each Ray worker has its own: their caches must not help one another
+        self.shards = [Shard(i, nshards, system.schema.nslots, make_backend(system, checks, symmetry), self.chunk)
+                       for i in range(nshards)]
         self.n = nshards
 
     def call_all(self, method: str, *args) -> list:

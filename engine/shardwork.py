@@ -32,6 +32,9 @@ class Expansion:
     hits: list[tuple[int, str, int | None, bytes | None]] = field(default_factory=list)
 
 
+MEMO_CAP = 1_000_000   # remembered canonical forms: ~300 bytes each for the largest presets
+
+
 class PythonBackend:
     name = "python"
 
@@ -39,6 +42,7 @@ class PythonBackend:
         self.succ = compile_successors_flagged(system.rules)
         self.canon = canonicaliser(system.schema, symmetry)
         self.checks = checks
+        self.memo: dict[bytes, bytes] = {}
 
     def expand(self, batch: list[bytes], active: frozenset[str],
                known: Callable[[bytes], bool] | None = None) -> Expansion:
@@ -47,6 +51,12 @@ class PythonBackend:
         step = [c for c in self.checks.step if c[0] in active]
         quiet = [c for c in self.checks.quiet if c[0] in active]
         canon, succ = self.canon, self.succ
+        # the same successor turns up again and again (diamonds in the state graph); explore.py skips
+        # it through its index, but a shard adds nothing before the batch ends and never sees the
+        # states other shards own, so it remembers canonical forms (a canonical form is its own)
+        memo = self.memo
+        if len(memo) > MEMO_CAP:
+            memo.clear()
         ex = Expansion([])
         for pos, s in enumerate(batch):
             out, protocol = succ(s)
@@ -57,7 +67,11 @@ class PythonBackend:
                     if not fn(s, t):
                         ex.hits.append((pos, name, k, t))
                 if known is None or not known(t):
-                    mine.append((k, canon(t)))
+                    c = memo.get(t)
+                    if c is None:
+                        c = memo[t] = canon(t)
+                        memo[c] = c
+                    mine.append((k, c))
             if not protocol:
                 ex.hits.extend((pos, name, None, None) for name, fn in quiet if not fn(s))
             ex.successors.append(mine)
