@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .expr import FALSE, Expr, const_value, ite, lift
 from .schema import Schema, SchemaError
@@ -106,13 +107,49 @@ def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleI
 
 @dataclass
 class System:
-    """Everything an engine needs; built by a model, consumed without knowing its meaning."""
+    """Everything an engine needs; built by a model, consumed without knowing its meaning.
+
+    Built once per (preset, variant): the compiled successor function, the canonicaliser and the
+    compiled property predicates are made on first use and kept, so the run, the trace
+    concretisation, replay and the pictures all share one compilation.
+    """
     schema: Schema
     ctx: Any
     init: list[bytes]
     rules: list[RuleInstance]
     properties: list[PropertyDef]
     invariant_hints: list[PropertyDef] = field(default_factory=list)
+    _compiled: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _once(self, key, make: Callable):
+        if key not in self._compiled:
+            self._compiled[key] = make()
+        return self._compiled[key]
+
+    def successors_flagged(self) -> Callable[[bytes], tuple[list, int]]:
+        """successors(s) -> ([(instance index, successor)], 1 if a protocol rule fired)."""
+        from .compile import compile_successors_flagged
+        return self._once("successors", lambda: compile_successors_flagged(self.rules))
+
+    def successors(self, s: bytes) -> list[tuple[int, bytes]]:
+        return self.successors_flagged()(s)[0]
+
+    def canon(self, symmetry: bool = True) -> Callable[[bytes], bytes]:
+        from .symmetry import canonicaliser
+        return self._once(("canon", symmetry), lambda: canonicaliser(self.schema, symmetry))
+
+    def predicate(self, p: PropertyDef) -> Callable:
+        """The property compiled: fn(s) for state kinds, fn(s, t) for step properties."""
+        from .compile import compile_predicate
+        return self._once(("prop", p), lambda: compile_predicate(self.prop_expr(p), step=p.kind == "step"))
+
+    def instance(self, k: int) -> tuple[Callable, Callable]:
+        """(guard, apply) of rule instance k, compiled once."""
+        from .compile import compile_instance
+        return self._once(("inst", k), lambda: compile_instance(self.rules[k]))
+
+    def property(self, name: str) -> PropertyDef | None:
+        return next((p for p in self.properties if p.name == name), None)
 
     def args_text(self, inst: RuleInstance) -> list[str]:
         return [self.schema.sorts[n].elements[a] for n, a in zip(inst.rule.each, inst.args)]
@@ -126,7 +163,48 @@ class System:
         return lift(p.fn(self.ctx, self.schema.view(0)))
 
     def find_instance(self, name: str, args: Sequence[str]) -> RuleInstance | None:
-        for inst in self.rules:
-            if inst.rule.name == name and self.args_text(inst) == list(args):
-                return inst
-        return None
+        by_label = self._once("labels", lambda: {(i.rule.name, tuple(self.args_text(i))): i for i in self.rules})
+        return by_label.get((name, tuple(args)))
+
+
+class Narrator(Protocol):
+    """What the model tells the pictures: lifelines, chart events, topology and packets of a trace."""
+    LIST_NAMES: dict[str, list[str]]     # numbered lists of the spec that are not "steps"
+    NOT_MODELLED: dict[str, str]         # spec unit id -> why no rule cites it
+
+    def lifelines(self, record: Any) -> list[str]: ...
+
+    def narrate(self, record: Any) -> list: ...
+
+    def topology(self, record: Any, labels: dict[str, str]) -> dict: ...
+
+    def write_pcap(self, record: Any, path: Path) -> int: ...
+
+
+class Provider(Protocol):
+    """What the CLI is handed by a model: systems by preset and variant name, and descriptions."""
+    DEFAULT_PRESET: str
+    BASELINE: Path
+    BAD_INPUT: tuple[type[Exception], ...]
+
+    def build(self, preset: str, variant: str, **overrides: Any) -> System: ...
+
+    def presets(self) -> list[dict]: ...
+
+    def variants(self) -> list[dict]: ...
+
+    def axes(self) -> list[dict]: ...
+
+    def rules(self) -> list[dict]: ...
+
+    def properties(self) -> list[dict]: ...
+
+    def variant_names(self) -> list[str]: ...
+
+    def narrator(self) -> Narrator: ...
+
+    def draft_text(self) -> str: ...
+
+    def lint_findings(self) -> list[dict]: ...
+
+    def lint_markdown(self) -> str: ...

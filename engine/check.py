@@ -5,7 +5,6 @@ import resource
 from typing import Callable
 
 from .api import PropertyDef, System
-from .compile import compile_predicate
 from .explore import Budget, Checks, Exploration, explore
 from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult, StepRecord, TraceRecord
 from .trace import Trace, concretise
@@ -48,7 +47,7 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)
         if verdict == VIOLATED:
-            check = compile_predicate(system.prop_expr(p), step=True) if p.kind == "step" else None
+            check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
             res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
             res.depth = len(tr.steps)

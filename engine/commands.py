@@ -92,7 +92,7 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
         path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
                             provider.properties(), provider.variants(), provider.lint_markdown(),
-                            timings=False)
+                            timings=False, system_for=lambda p, v, o: provider.build(p, v, **o))
         print(f"reports written: {path}", file=sys.stderr)
 
 
@@ -149,8 +149,9 @@ def cmd_render(provider, args) -> int:
     rec = load_trace(args.trace)
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
+    system = provider.build(rec.preset, rec.variant, **rec.overrides)
     for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          json_ref=str(args.trace)):
+                          json_ref=str(args.trace), system=system, state_graph=rec.kind != "reachable"):
         print(p)
     return EXIT_OK
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
-from .compile import compile_predicate, compile_successors_flagged
-from .symmetry import canonicaliser
 
 
 @dataclass
@@ -52,7 +50,7 @@ class Checks:
         self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
         self.step: list = []    # (name, fn) evaluated on every transition
         for p in props:
-            fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
+            fn = system.predicate(p)
             if p.kind == "invariant":
                 self.state.append((p.name, fn, False))
             elif p.kind == "reachable":
@@ -65,8 +63,8 @@ class Checks:
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
             progress: Callable[[Exploration, float], None] | None = None) -> Exploration:
-    succ = compile_successors_flagged(system.rules)
-    canon = canonicaliser(system.schema, symmetry)
+    succ = system.successors_flagged()
+    canon = system.canon(symmetry)
     ex = Exploration(states=[], parent=array("q"), via=array("i"))
     index: dict[bytes, int] = {}
     hits = ex.hits

@@ -15,6 +15,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
+from .api import Narrator, System
 from .msc import GREEN, RED, ascii_chart, dot_chart
 from .results import TraceRecord
 
@@ -120,12 +121,11 @@ def encode(schema, labels: dict[str, str]) -> bytes:
     return bytes(out)
 
 
-def state_graph_dot(system, record: TraceRecord, cap: int = STATE_GRAPH_CAP) -> tuple[str | None, str]:
+def state_graph_dot(system: System, record: TraceRecord, cap: int = STATE_GRAPH_CAP) -> tuple[str | None, str]:
     """The reachable graph if it has at most `cap` states, else the trace with its one-step
     branches; (None, note) if even that is too big.  Node ids number states in BFS order."""
-    from .compile import compile_successors
     from .trace import replay
-    succ = compile_successors(system.rules)
+    succ = system.successors
     init = encode(system.schema, record.init)
     path = replay(system, init, [(s.rule, s.args) for s in record.steps]).states()
     seen: dict[bytes, int] = {}
@@ -192,9 +192,9 @@ def _relative(p: Path) -> str:
         return p.name
 
 
-def render_trace(record: TraceRecord, narrator, outdir: Path, pcap: Path | None = None, *, stem: str | None = None,
-                 cites: str = "", statement: str = "", states: int | None = None, json_ref: str | None = None,
-                 state_graph: bool = False) -> list[Path]:
+def render_trace(record: TraceRecord, narrator: Narrator, outdir: Path, pcap: Path | None = None, *,
+                 stem: str | None = None, cites: str = "", statement: str = "", states: int | None = None,
+                 json_ref: str | None = None, state_graph: bool = False, system: System | None = None) -> list[Path]:
     """Write <stem>.txt, .msc.txt, .msc.dot/.svg, .topology.dot/.svg (and .states.*, the pcap)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -213,8 +213,8 @@ def render_trace(record: TraceRecord, narrator, outdir: Path, pcap: Path | None 
     written += write_dot(dot_chart(lanes, events, title, witness), outdir / f"{stem}.msc.dot")
     graph = narrator.topology(record, state_after(record))
     written += write_dot(topology_dot(graph, title + " - final state", witness), outdir / f"{stem}.topology.dot")
-    if state_graph and hasattr(narrator, "system_for"):
-        src, note = state_graph_dot(narrator.system_for(record), record)
+    if state_graph and system is not None:
+        src, note = state_graph_dot(system, record)
         if src is None:
             p = outdir / f"{stem}.states.txt"
             p.write_text(note + "\n")

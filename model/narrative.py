@@ -14,7 +14,7 @@ from typing import Callable
 from pmipmc.engine.msc import Event
 from pmipmc.engine.render import state_after
 
-from . import ALL_RULES, enabled_rules, make_ctx, preset, variant
+from . import ALL_RULES, preset
 
 LMA = "LMA"
 # numbered lists of the draft that are not "steps", by section and order of appearance
@@ -431,12 +431,3 @@ def write_pcap(record, path) -> int:
     from . import pcap
     return pcap.write_pcap(pcap_events(record), path)
 
-
-def system_for(record):
-    """The rules of the trace's preset and variant, without properties: for state-graph pictures."""
-    from pmipmc.engine.api import System, instantiate
-    from .state import initial_states
-    b = preset(record.preset)
-    b = b.with_(**record.overrides) if record.overrides else b
-    ctx = make_ctx(b, variant(record.variant))
-    return System(ctx.schema, ctx, initial_states(ctx), instantiate(ctx.schema, ctx, enabled_rules(b)), [])

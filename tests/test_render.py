@@ -9,6 +9,7 @@ import pytest
 
 from pmipmc.engine import render
 from pmipmc.model import narrative
+from pmipmc.properties import provider
 try:   # tests/ may or may not be a package
     from .test_msc import counterexample_record, figure3_record
 except ImportError:
@@ -25,7 +26,7 @@ def svg_text(path: Path) -> str:
 
 def render_into(d: Path, record, **kw):
     return render.render_trace(record, narrative, d, stem="trace", json_ref="trace.json", cites="§4.2 step 9",
-                               statement="claim", states=42, **kw)
+                               statement="claim", states=42, system=provider.build("tiny", "draft"), **kw)
 
 
 @pytest.mark.skipif(NO_DOT, reason="graphviz dot not installed")
@@ -81,9 +82,10 @@ def test_without_dot_sources_and_ascii_are_written_with_one_hint(tmp_path, monke
 
 
 def test_state_graph_is_capped_with_a_clear_note():
-    src, note = render.state_graph_dot(narrative.system_for(figure3_record()), figure3_record(), cap=5)
+    system = provider.build("tiny", "draft")
+    src, note = render.state_graph_dot(system, figure3_record(), cap=5)
     assert src is None and "skipped" in note and "5" in note
-    src, note = render.state_graph_dot(narrative.system_for(figure3_record()), figure3_record())
+    src, note = render.state_graph_dot(system, figure3_record())
     assert src is not None and "one-step branches" in note and "doublecircle" in src
 
 
