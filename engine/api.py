@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from .expr import FALSE, Expr, const_value, ite, lift
+from .expr import FALSE, Expr, all_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
 
 KINDS = ("invariant", "quiescent", "step", "reachable")
@@ -22,6 +22,22 @@ KINDS = ("invariant", "quiescent", "step", "reachable")
 class Step:
     guard: Any
     effect: Mapping[Expr, Any] = field(default_factory=dict)
+
+    def then(self, nxt: "Step") -> "Step":
+        """Sequential composition: this step, then `nxt` read in the state this one leads to.
+        Fused rules (several draft steps taken as one) are built this way, never by merging
+        effects by hand."""
+        by_slot = {t.args[0]: (t, _stored(v)) for t, v in self.effect.items()}
+        after = {slot: v for slot, (_, v) in by_slot.items()}
+        for t, v in nxt.effect.items():
+            by_slot[t.args[0]] = (t, substitute(_stored(v), after))
+        return Step(all_of(lift(self.guard), substitute(nxt.guard, after)), dict(by_slot.values()))
+
+
+def _stored(value: Any) -> Expr:
+    """An effect value as the slot will hold it: 0/1 for a condition, never a Python operand."""
+    value = lift(value)
+    return ite(value, 1, 0) if value.op in ("and", "or", "not", "eq", "le") else value
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,7 @@ def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleI
     out: list[RuleInstance] = []
     for d in defs:
         sorts = [schema.sorts[n] for n in d.each]
-        for args in itertools.product(*(range(len(x)) for x in sorts)):
+        for args in itertools.product(*(x.indices() for x in sorts)):
             st = d.fn(ctx, s, *args)
             if st is None:
                 continue
@@ -96,10 +112,7 @@ def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleI
             for target, value in st.effect.items():
                 if not (isinstance(target, Expr) and target.op == "var" and target.args[1] == 0):
                     raise SchemaError(f"{d.name}: effect target {target!r} is not a state variable")
-                value = lift(value)
-                if value.op in ("and", "or", "not", "eq", "le"):   # store 0/1, never a Python operand
-                    value = ite(value, 1, 0)
-                updates.append((target.args[0], value))
+                updates.append((target.args[0], _stored(value)))
             updates.sort(key=lambda u: u[0])
             out.append(RuleInstance(len(out), d, tuple(args), guard, tuple(updates)))
     return out

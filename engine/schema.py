@@ -19,14 +19,23 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Sort:
+    """A finite set of named elements.  A sub-sort (`members` set) names some elements of its
+    parent sort by the parent's indices, so a rule can range over e.g. the listeners among the
+    MNs directly and still index MN-indexed arrays with its argument."""
     name: str
     elements: tuple[str, ...]
+    members: tuple[int, ...] | None = None   # a sub-sort: these indices of the parent
+    parent: str | None = None
 
     def __len__(self) -> int:
         return len(self.elements)
 
     def __iter__(self):
         return iter(range(len(self.elements)))
+
+    def indices(self) -> tuple[int, ...]:
+        """The element indices a parameter of this sort takes (the parent's, for a sub-sort)."""
+        return self.members if self.members is not None else tuple(range(len(self.elements)))
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,18 @@ class Domain:
     @property
     def size(self) -> int:
         return len(self.labels)
+
+    def code(self, label: str) -> int:
+        """The value printed as `label`; a label the domain lacks is a model error, not a False."""
+        if label not in self.labels:
+            raise SchemaError(f"no value {label!r} in domain {self.labels}")
+        return self.labels.index(label)
+
+    def element(self, i: int, block: int = 0) -> int:
+        """The value denoting sort element i in the block-th format of a sort domain."""
+        if self.sort is None or not 0 <= block < len(self.offsets):
+            raise SchemaError(f"domain {self.labels[:3]}... has no sort block {block}")
+        return self.offsets[block] + i
 
 
 BOOL = Domain(("0", "1"))
@@ -116,6 +137,13 @@ class Schema:
         for idx in a.indices():
             self._slot_info.append((a, idx))
         return a
+
+    def subsort(self, name: str, parent: Sort, members: Sequence[int]) -> Sort:
+        if name in self.sorts:
+            raise SchemaError(f"sort {name} declared twice")
+        s = Sort(name, parent.elements, tuple(members), parent.name)
+        self.sorts[name] = s
+        return s
 
     def symmetric(self, sort: Sort, *groups: Sequence[int]) -> None:
         self.symmetry[sort.name] = tuple(tuple(g) for g in groups if len(g) > 1)
