@@ -7,12 +7,13 @@ itself) and may be decided with plain Python on the parameters, never on state.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from .expr import FALSE, Expr, all_of, const_value, ite, lift, substitute
+from .expr import FALSE, Expr, all_of, any_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
 
 KINDS = ("invariant", "quiescent", "step", "reachable")
@@ -49,6 +50,8 @@ class RuleDef:
     fn: Callable
     env: bool = False          # environment rule: not weakly fair, ignored by quiescence
     switch: str | None = None  # the model enables env rules by switch name
+    answers: str | None = None  # the reply to the message it consumes, delivered in the same step
+    internal: bool = False     # what it puts in a message slot is the actor's own signal, not a packet
 
 
 @dataclass(frozen=True)
@@ -66,26 +69,52 @@ class RuleInstance:
 
 @dataclass(frozen=True)
 class PropertyDef:
+    """A named claim.  With `each`, `fn(ctx, s, *args)` (or `fn(ctx, s, t, *args)` for a step
+    property) is one clause per tuple of sort elements, like a rule; the claim is the conjunction
+    of its clauses (the disjunction, for a reachable witness), and `says` is a template over the
+    parameter names that tells a reader which instance failed, or was found."""
     name: str
     kind: str
     cites: str
     doc: str
     fn: Callable
     topic: str = ""
+    each: tuple[str, ...] = ()
+    says: str = ""
+
+    def params(self) -> list[str]:
+        skip = 3 if self.kind == "step" else 2
+        return list(inspect.signature(self.fn).parameters)[skip:skip + len(self.each)]
 
 
-def rule(cites: str, each: Sequence[str] = (), env: bool = False, switch: str | None = None):
+@dataclass(frozen=True)
+class Finding:
+    """One instance of a property's clause that decides the verdict at a state: a failing clause of
+    a claim, or the clause a witness found.  `names` maps parameter names to element names."""
+    prop: str
+    names: dict[str, str]
+    text: str
+
+
+def rule(cites: str, each: Sequence[str] = (), env: bool = False, switch: str | None = None,
+         answers: str | None = None, internal: bool = False):
     def wrap(fn: Callable) -> RuleDef:
         doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        return RuleDef(fn.__name__, cites, doc, tuple(each), fn, env, switch)
+        return RuleDef(fn.__name__, cites, doc, tuple(each), fn, env, switch, answers, internal)
     return wrap
 
 
 def _prop(kind: str):
-    def marker(cites: str, topic: str = ""):
+    def marker(cites: str, topic: str = "", each: Sequence[str] = (), says: str = ""):
         def wrap(fn: Callable) -> PropertyDef:
             doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-            return PropertyDef(fn.__name__, kind, cites, doc, fn, topic or fn.__module__.rsplit(".", 1)[-1])
+            p = PropertyDef(fn.__name__, kind, cites, doc, fn, topic or fn.__module__.rsplit(".", 1)[-1],
+                            tuple(each), says)
+            try:
+                says.format(**{n: "" for n in p.params()})
+            except (KeyError, IndexError) as e:
+                raise SchemaError(f"{p.name}: 'says' names {e}, which is not a parameter") from None
+            return p
         return wrap
     return marker
 
@@ -170,10 +199,32 @@ class System:
     def instance_label(self, inst: RuleInstance) -> str:
         return f"{inst.rule.name}({', '.join(self.args_text(inst))})"
 
+    def clauses(self, p: PropertyDef) -> list[tuple[dict[str, str], Expr]]:
+        """(parameter names -> element names, clause) for every instance of the property."""
+        def make():
+            frames = (self.schema.view(0), self.schema.view(1)) if p.kind == "step" else (self.schema.view(0),)
+            sorts = [self.schema.sorts[n] for n in p.each]
+            out = []
+            for args in itertools.product(*(x.indices() for x in sorts)):
+                e = p.fn(self.ctx, *frames, *args)
+                if e is not None:
+                    out.append(({n: x.elements[a] for n, x, a in zip(p.params(), sorts, args)}, lift(e)))
+            return out
+        return self._once(("clauses", p), make)
+
     def prop_expr(self, p: PropertyDef) -> Expr:
-        if p.kind == "step":
-            return lift(p.fn(self.ctx, self.schema.view(0), self.schema.view(1)))
-        return lift(p.fn(self.ctx, self.schema.view(0)))
+        parts = [e for _, e in self.clauses(p)]
+        return any_of(parts) if p.kind == "reachable" else all_of(parts)
+
+    def findings(self, p: PropertyDef, state: bytes, before: bytes | None = None) -> list[Finding]:
+        """The clauses that decide the property at `state` (a step property: the step before -> state):
+        those that fail, or for a witness those that hold.  Interpreted, not compiled: a trace's
+        last state is evaluated once."""
+        from .compile import evaluate
+        s, t = (before, state) if p.kind == "step" else (state, None)
+        want = 1 if p.kind == "reachable" else 0
+        return [Finding(p.name, names, p.says.format(**names) if p.says else "")
+                for names, e in self.clauses(p) if bool(evaluate(e, s, t)) == bool(want)]
 
     def find_instance(self, name: str, args: Sequence[str]) -> RuleInstance | None:
         by_label = self._once("labels", lambda: {(i.rule.name, tuple(self.args_text(i))): i for i in self.rules})
@@ -196,7 +247,9 @@ class Narrator(Protocol):
 
 class Provider(Protocol):
     """What the CLI is handed by a model: systems by preset and variant name, and descriptions."""
+    DESCRIPTION: str          # one line for --help: what the model is of
     DEFAULT_PRESET: str
+    DEFAULT_VARIANT: str      # the spec as written
     BASELINE: Path
     BAD_INPUT: tuple[type[Exception], ...]
 

@@ -24,7 +24,7 @@ def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, v
                                 [list(d) for d in sc.delta(prev, st.state)]))
         prev = st.state
     return TraceRecord(preset, variant, prop.name, prop.kind, sc.decode(trace.init), steps, engine,
-                       dict(overrides or {}))
+                       dict(overrides or {}), prop.cites, prop.doc)
 
 
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:

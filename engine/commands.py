@@ -17,7 +17,7 @@ PROVABLE = ("invariant", "quiescent")
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     preset = args.preset or provider.DEFAULT_PRESET
-    provider.build(preset, "draft")   # validates the preset name and its bounds
+    provider.build(preset, provider.DEFAULT_VARIANT)   # validates the preset name and its bounds
     known_v = provider.variant_names()
     for v in args.variant:
         if v not in known_v:

@@ -220,8 +220,9 @@ def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> st
             f"[topo]({base}.topology.svg){graph}")
 
 
-def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictures: bool = True,
-                 system_for: Callable[[str, str, dict], System] | None = None) -> None:
+def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictures: bool,
+                 system_for: Callable[[str, str, dict], System]) -> None:
+    """Each trace as JSON and, with `pictures`, drawn on the System it ran on (`system_for`)."""
     for run in runs:
         tdir = outdir / "traces" / run.variant
         for r in run.results:
@@ -234,13 +235,13 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
                              states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
                              state_graph=r.kind != "reachable",
-                             system=system_for(run.preset, run.variant, r.trace.overrides) if system_for else None)
+                             system=system_for(run.preset, run.variant, r.trace.overrides))
 
 
 def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_text: str, rules: list[dict],
                  properties: list[dict], variants: list[dict], lint_markdown: str | None = None, *,
                  pictures: bool = True, timings: bool = True,
-                 system_for: Callable[[str, str, dict], System] | None = None) -> Path:
+                 system_for: Callable[[str, str, dict], System]) -> Path:
     """Write outdir/README.md and outdir/traces/<variant>/<property>.{json,txt,msc.txt,*.svg}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,8 @@ class TraceRecord:
     steps: list[StepRecord]
     engine: str = "explicit"
     overrides: dict[str, Any] = field(default_factory=dict)
+    cites: str = ""            # the property's citation and one-line claim, so that a saved trace
+    statement: str = ""        # renders exactly as in the report
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -45,7 +47,8 @@ class TraceRecord:
     def from_json(d: dict) -> "TraceRecord":
         steps = [StepRecord(**s) for s in d["steps"]]
         return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
-                           d.get("engine", "explicit"), dict(d.get("overrides", {})))
+                           d.get("engine", "explicit"), dict(d.get("overrides", {})), str(d.get("cites", "")),
+                           str(d.get("statement", "")))
 
 
 @dataclass

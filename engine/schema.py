@@ -79,6 +79,37 @@ def sort_domain(sort: Sort, *before: str, fmts: Sequence[str] = ("{}",)) -> Doma
     return Domain(tuple(labels), sort=sort.name, offsets=tuple(offsets))
 
 
+VALUE = -1   # a message endpoint named by the slot's value rather than by one of its indices
+
+
+@dataclass(frozen=True)
+class Message:
+    """Declares an array as messages in flight: a slot with a non-zero value is one message.
+
+    `sender` and `receiver` are index positions into the array (VALUE: the element the slot's
+    value denotes) or the fixed name of a party outside the sorts.  `label` and `note` are
+    templates over `{0}`, `{1}`.. (index element names) and `{value}` (the value's label);
+    `source` is the index position of the sending host a message is about, if any.  From this
+    one declaration charts draw arrows and packet writers emit packets, for every rule."""
+    label: str
+    sender: int | str
+    receiver: int | str
+    note: str = ""
+    tunnel: bool = False
+    source: int | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message that a step put in flight (or, for `consumed`, took out of flight)."""
+    array: str
+    message: Message
+    names: tuple[str, ...]     # element names of the slot's indices
+    value: str                 # label of the value
+    sender: str
+    receiver: str
+
+
 @dataclass
 class Array:
     name: str
@@ -86,6 +117,7 @@ class Array:
     index: tuple[Sort, ...]
     base: int
     doc: str = ""
+    message: Message | None = None
 
     @property
     def count(self) -> int:
@@ -127,12 +159,15 @@ class Schema:
         self.sorts[name] = s
         return s
 
-    def array(self, name: str, domain: Domain, *index: Sort, doc: str = "") -> Array:
+    def array(self, name: str, domain: Domain, *index: Sort, doc: str = "", message: Message | None = None) -> Array:
         if domain.size > 256:
             raise SchemaError(f"{name}: domain of {domain.size} values does not fit a byte")
         if any(a.name == name for a in self.arrays):
             raise SchemaError(f"{name}: declared twice")
-        a = Array(name, domain, tuple(index), len(self._slot_info), doc)
+        for end in (message.sender, message.receiver) if message else ():
+            if end == VALUE and domain.sort is None or isinstance(end, int) and end >= len(index):
+                raise SchemaError(f"{name}: message endpoint {end} names no index or sort value")
+        a = Array(name, domain, tuple(index), len(self._slot_info), doc, message)
         self.arrays.append(a)
         for idx in a.indices():
             self._slot_info.append((a, idx))
@@ -202,6 +237,29 @@ class Schema:
     def delta(self, before: bytes, after: bytes) -> list[tuple[str, str, str]]:
         return [(self.slot_name(i), self.label(i, a), self.label(i, b))
                 for i, (a, b) in enumerate(zip(before, after)) if a != b]
+
+    def _message(self, slot: int, value: int) -> Sent:
+        a, idx = self._slot_info[slot]
+        names = tuple(s.elements[i] for s, i in zip(a.index, idx))
+        m = a.message
+
+        def end(e):
+            if e == VALUE:
+                d = a.domain
+                k = next((value - o for o in d.offsets if 0 <= value - o < len(self.sorts[d.sort])), None)
+                return self.sorts[d.sort].elements[k] if k is not None else self.label(slot, value)
+            return names[e] if isinstance(e, int) else e
+        return Sent(a.name, m, names, self.label(slot, value), end(m.sender), end(m.receiver))
+
+    def sent(self, before: bytes, after: bytes) -> list[Sent]:
+        """Messages a step put in flight: message slots that changed to a non-zero value."""
+        return [self._message(i, b) for i, (a, b) in enumerate(zip(before, after))
+                if a != b and b and self._slot_info[i][0].message is not None]
+
+    def consumed(self, before: bytes, after: bytes) -> list[Sent]:
+        """Messages a step took out of flight (delivered or lost): message slots that became zero."""
+        return [self._message(i, a) for i, (a, b) in enumerate(zip(before, after))
+                if a != b and not b and self._slot_info[i][0].message is not None]
 
     def check(self, state: bytes) -> None:
         if len(state) != self.nslots:

@@ -84,7 +84,7 @@ def mag_deletes_channel_state(ctx: Ctx, s, m, l, src):
                 effect=eff)
 
 
-@rule(cites="RFC 3810 §7.2.3; RFC 6224 §6", each=("MAG", "LISTENER", "SENDER"))
+@rule(cites="RFC 3810 §7.2.3; RFC 6224 §6", each=("MAG", "LISTENER", "SENDER"), internal=True)
 def mag_expires_listener(ctx: Ctx, s, m, l, src):
     """No report refreshes MN1's membership (it left silently or its leave was lost): treat as a leave."""
     gone = any_of(s.att[l] != ctx.at(m), s.sub[l][src] == 0)

@@ -76,7 +76,7 @@ def mn_hands_over(ctx: Ctx, s, n, old, new):
     return Step(guard=all_of(s.att[n] == ctx.at(old), may), effect=eff)
 
 
-@rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("SENDER", "MAG"))
+@rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("SENDER", "MAG"), answers="PBA")
 def lma_accepts_pbu(ctx: Ctx, s, n, m):
     """The LMA creates or moves the MN's binding cache entry to the sending MAG and answers PBA."""
     # the PBA is delivered in the same step: its own flight adds states but no new race, since the

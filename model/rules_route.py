@@ -24,7 +24,7 @@ def lma_answers_pbu_q(ctx: Ctx, s, m, src):
     return Step(guard=s.pbu_q[m][src] == 1, effect=eff)
 
 
-@rule(cites="RFC 6275 §6.1.7 (reserved bits ignored); RFC 5213 §5.3.4", each=("MAG", "SENDER"))
+@rule(cites="RFC 6275 §6.1.7 (reserved bits ignored); RFC 5213 §5.3.4", each=("MAG", "SENDER"), answers="PBA")
 def legacy_lma_treats_pbu_q_as_pbu(ctx: Ctx, s, m, src):
     """An RFC 5213-only LMA ignores Q and moves MN2's binding to MAG1; MAG1 ignores the plain PBA."""
     if not ctx.reads("lma_kind", "rfc5213_only"):

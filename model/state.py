@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pmipmc.engine.schema import BOOL, Schema, SchemaError, enum, sort_domain
+from pmipmc.engine.schema import BOOL, VALUE, Message, Schema, SchemaError, enum, sort_domain
 
 from .bounds import Bounds
 from .variants import AXES, Variant, VariantError
+
+LMA = "LMA"   # the one LMA: a party of the messages, not a sort element (the figures have one)
 
 # a MAG's progress through one query after §4.2 steps 3, 4, 5 and 6, each towards some MAG
 QUERY_PHASES = ("acquired", "tunnelled", "routed", "iif_set")
@@ -99,22 +101,30 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     # reduction rewrites each such run of slots with one table lookup (engine/symmetry.py).
     A("att", sort_domain(mags, "detached"), mns, doc="where the MN is attached (link layer)")
     A("bce", at_mag, mns, doc="LMA binding cache: the MN's Proxy-CoA")
-    A("pbu_reg", at_mag, mns, doc="newest registration PBU in flight (from that MAG)")
-    A("pbu_dereg", at_mag, mns, doc="newest de-registration PBU in flight (from that MAG)")
+    A("pbu_reg", at_mag, mns, doc="newest registration PBU in flight (from that MAG)",
+      message=Message("PBU", VALUE, LMA, note="for {0}", source=0))
+    A("pbu_dereg", at_mag, mns, doc="newest de-registration PBU in flight (from that MAG)",
+      message=Message("PBU lifetime 0", VALUE, LMA, note="for {0}", source=0))
     A("mrib", at_mag, mags, mns, doc="MRIB tunnel route towards S (§4.1): the RPF neighbour")
-    A("pba_q", sort_domain(mags, "none", "failure", fmts=("CoA={}",)), mags, mns, doc="PBA-Q in flight to MAG about S")
+    A("pba_q", sort_domain(mags, "none", "failure", fmts=("CoA={}",)), mags, mns, doc="PBA-Q in flight to MAG about S",
+      message=Message("PBA-Q", LMA, 0, note="{value} for {1}", source=1))
     A("iif", sort_domain(mags, "none", "local", fmts=("tunnel({})",)), mags, mns, doc="iif of the (S,G) entry")
     A("q", sort_domain(mags, "idle", "asked", fmts=tuple(p + "({})" for p in QUERY_PHASES)),
       mags, mns, doc="MAG's progress through §4.2 steps 2-7 for source S")
     A("bul", BOOL, mags, mns, doc="MAG's Binding Update List holds the MN (PBA received)")
     A("sub", BOOL, mns, mns, doc="listener wants channel (S,G), S the sender's HoA")
-    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)")
-    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S")
+    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)",
+      message=Message("MLD Report", 1, 0, note="{sg} {value}", source=2))
+    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S",
+      message=Message("PBU-Q", 0, LMA, note="HoA of {1}", source=1))
     A("oif_local", BOOL, mags, mns, mns, doc="MAG-MN interface in the (S,G) oiflist (MAG, S, listener)")
     A("oif_tunnel", BOOL, mags, mns, mags, doc="MAG-MAG tunnel interface in the (S,G) oiflist (MAG, S, peer)")
-    A("pim", enum("none", "join", "prune"), mags, mags, mns, doc="newest PIM (S,G) Join/Prune in flight through the tunnel (from, to, S)")
+    A("pim", enum("none", "join", "prune"), mags, mags, mns,
+      doc="newest PIM (S,G) Join/Prune in flight through the tunnel (from, to, S)",
+      message=Message("PIM {sg} {value}", 0, 1, tunnel=True, source=2))
     A("tunnel", BOOL, mags, mags, doc="this MAG's end of the MAG-MAG tunnel to the peer")
-    A("tunnel_setup", BOOL, mags, mags, doc="tunnel set-up signal in flight (one_way reading)")
+    A("tunnel_setup", BOOL, mags, mags, doc="tunnel set-up signal in flight (one_way reading)",
+      message=Message("Tunnel set-up", 0, 1))
     A("teardown_due", BOOL, mags, mags, doc="§4.3 step 6 is due at this MAG for the tunnel to the peer")
     A("asked", BOOL, mns, mags, doc="LMA remembers that the MAG queried S (lma_notifies repair)")
     A("moves_left", enum(*(str(i) for i in range(b.sender_moves + 1))),

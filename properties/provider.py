@@ -15,7 +15,9 @@ from pmipmc.engine.api import System, instantiate
 
 from . import CATALOGUE
 
+DESCRIPTION = "Model checker for draft-liu-multimob-pmipv6-multicast-ro-01"
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
+DEFAULT_VARIANT = "draft"
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
 
