@@ -10,13 +10,29 @@ from __future__ import annotations
 import inspect
 import itertools
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .expr import FALSE, Expr, all_of, any_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
 
-KINDS = ("invariant", "quiescent", "step", "reachable")
+class Kind(str, Enum):
+    """The closed set of property kinds (strings, so JSON and comparisons see the value)."""
+    INVARIANT = "invariant"    # every reachable state
+    QUIESCENT = "quiescent"    # every state where no protocol rule is enabled
+    STEP = "step"              # every transition
+    REACHABLE = "reachable"    # some reachable state: a witness against vacuity
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+# the kinds `prove` decides at every depth; the one list the CLI and the prover share
+PROVABLE = (Kind.INVARIANT, Kind.QUIESCENT, Kind.STEP)
 
 
 @dataclass(frozen=True)
@@ -74,7 +90,7 @@ class PropertyDef:
     of its clauses (the disjunction, for a reachable witness), and `says` is a template over the
     parameter names that tells a reader which instance failed, or was found."""
     name: str
-    kind: str
+    kind: Kind
     cites: str
     doc: str
     fn: Callable
@@ -108,7 +124,7 @@ def _prop(kind: str):
     def marker(cites: str, topic: str = "", each: Sequence[str] = (), says: str = ""):
         def wrap(fn: Callable) -> PropertyDef:
             doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-            p = PropertyDef(fn.__name__, kind, cites, doc, fn, topic or fn.__module__.rsplit(".", 1)[-1],
+            p = PropertyDef(fn.__name__, Kind(kind), cites, doc, fn, topic or fn.__module__.rsplit(".", 1)[-1],
                             tuple(each), says)
             try:
                 says.format(**{n: "" for n in p.params()})
@@ -119,10 +135,10 @@ def _prop(kind: str):
     return marker
 
 
-invariant = _prop("invariant")
-quiescent = _prop("quiescent")
-step_property = _prop("step")
-reachable = _prop("reachable")
+invariant = _prop(Kind.INVARIANT)
+quiescent = _prop(Kind.QUIESCENT)
+step_property = _prop(Kind.STEP)
+reachable = _prop(Kind.REACHABLE)
 
 
 def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleInstance]:

@@ -6,7 +6,8 @@ from typing import Callable
 
 from .api import PropertyDef, System
 from .explore import Budget, Checks, Exploration, explore
-from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult, StepRecord, TraceRecord
+from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
+                      decided_by_trace, has_trace)
 from .trace import Trace, concretise
 
 
@@ -28,9 +29,8 @@ def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, v
 
 
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
-    hit = prop.name in ex.hits
-    if hit:
-        return VIOLATED, ""
+    if prop.name in ex.hits:
+        return decided_by_trace(prop.kind), ""
     if ex.complete:
         return HOLDS_WITHIN_BOUNDS, ""
     return UNKNOWN, ex.reason
@@ -46,7 +46,7 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
     for p in props:
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)
-        if verdict == VIOLATED:
+        if has_trace(verdict):
             check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
             res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)

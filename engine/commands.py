@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
+from .api import PROVABLE
 from .errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
 from .results import UNKNOWN, RunResult, TraceRecord
 from .runner import Job, run_job, run_jobs
 from .table import verdict_matrix
 
-PROVABLE = ("invariant", "quiescent")
 
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
@@ -30,7 +30,7 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     if args.command == "prove":
         bad = [p for p in args.property if props[p]["kind"] not in PROVABLE]
         if bad:
-            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {' and '.join(PROVABLE)} ones")
+            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {', '.join(PROVABLE)} ones")
         names = names or [n for n, p in props.items() if p["kind"] in PROVABLE]
     return preset, list(dict.fromkeys(args.variant)) or known_v, names
 

@@ -84,11 +84,6 @@ def compile_predicate(e: Expr, step: bool = False) -> Callable:
     return _exec(f"{head}\n    return bool({body})", "pred")
 
 
-def compile_value(e: Expr) -> Callable:
-    head, (body,) = function_source("val", "s", [e])
-    return _exec(f"{head}\n    return {body}", "val")
-
-
 def _leading_atom(guard: Expr):
     """(slot, const) or (slot, None meaning truthy) for the first single-slot test, else None."""
     parts = guard.args if guard.op == "and" else (guard,)
