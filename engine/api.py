@@ -177,6 +177,7 @@ class System:
     rules: list[RuleInstance]
     properties: list[PropertyDef]
     invariant_hints: list[PropertyDef] = field(default_factory=list)
+    recipe: tuple[str, ...] = ()   # Python lines that build this System again, ending in its expression
     _compiled: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _once(self, key, make: Callable):
@@ -187,7 +188,7 @@ class System:
     def successors_flagged(self) -> Callable[[bytes], tuple[list, int]]:
         """successors(s) -> ([(instance index, successor)], 1 if a protocol rule fired)."""
         from .compile import compile_successors_flagged
-        return self._once("successors", lambda: compile_successors_flagged(self.rules))
+        return self._once("successors", lambda: compile_successors_flagged(self.rules, self))
 
     def successors(self, s: bytes) -> list[tuple[int, bytes]]:
         return self.successors_flagged()(s)[0]
@@ -208,6 +209,22 @@ class System:
 
     def property(self, name: str) -> PropertyDef | None:
         return next((p for p in self.properties if p.name == name), None)
+
+    def start(self, labels: Mapping[str, str]) -> bytes:
+        """The state with these slot labels; every slot not named holds its first value (0)."""
+        return self.schema.encode(labels, partial=True)
+
+    def fire(self, state: bytes, rule: str, *args: str) -> bytes:
+        """Fire one rule instance by name, as a pasted counterexample does; ReplayError if it has no
+        such instance or its guard is false."""
+        from .trace import ReplayError
+        inst = self.find_instance(rule, args)
+        if inst is None:
+            raise ReplayError(f"no rule {rule}({', '.join(args)}) in this model")
+        guard, apply = self.instance(inst.index)
+        if not guard(state):
+            raise ReplayError(f"guard of {self.instance_label(inst)} is false")
+        return apply(state)
 
     def args_text(self, inst: RuleInstance) -> list[str]:
         return [self.schema.sorts[n].elements[a] for n, a in zip(inst.rule.each, inst.args)]

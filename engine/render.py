@@ -58,7 +58,8 @@ def verdict_word(record: TraceRecord) -> str:
 
 
 def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "", states: int | None = None,
-                        json_ref: str | None = None, findings: Sequence[Finding] = ()) -> str:
+                        json_ref: str | None = None, findings: Sequence[Finding] = (),
+                        program: Sequence[str] = ()) -> str:
     kind = "Witness" if record.kind == "reachable" else "Counterexample"
     lines = [f"{kind}: {record.property} ({record.kind}) {verdict_word(record)}"]
     which = "found" if record.kind == "reachable" else "failing"
@@ -76,7 +77,25 @@ def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "
         lines.append(f"  {n:>2}. {st.text()}  [{st.cites}]{env}")
         lines += [f"        {slot}: {a} -> {b}" for slot, a, b in st.delta]
     lines += ["", f"Replay: pmipmc replay {json_ref or record.property + '.json'}", ""]
+    if program:
+        lines += ["The same, pasted into a Python session:", ""] + [f"    {line}" for line in program] + [""]
     return "\n".join(lines)
+
+
+def program(system: System, record: TraceRecord) -> list[str]:
+    """The trace as Python: build the System, fire the rules in order, print what decides it."""
+    if not system.recipe:
+        return []
+    *imports, build = system.recipe
+    init = {k: v for k, v in record.init.items() if v not in BLANK}
+    out = [*imports, f"system = {build}", f"s = system.start({init!r})"]
+    for n, st in enumerate(record.steps, 1):
+        if n == len(record.steps) and record.kind == "step":
+            out.append("before = s")
+        out.append(f"s = system.fire(s, {', '.join(repr(x) for x in [st.rule, *st.args])})")
+    last = ", before" if record.kind == "step" and record.steps else ""
+    out.append(f"print(system.findings(system.property({record.property!r}), s{last}))")
+    return out
 
 
 def topology_dot(graph: dict, title: str, witness: bool) -> str:
@@ -206,7 +225,7 @@ def render_trace(record: TraceRecord, narrator: Narrator, outdir: Path, pcap: Pa
     title = f"{verdict} ({record.variant}, {record.preset})"
     written = []
     p = outdir / f"{stem}.txt"
-    p.write_text(text_counterexample(record, cites, statement, states, json_ref, findings))
+    p.write_text(text_counterexample(record, cites, statement, states, json_ref, findings, program(system, record)))
     written.append(p)
     lanes = narrator.lifelines(system, trace.init)
     events = narrator.narrate(system, trace, findings, witness, verdict)

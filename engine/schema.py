@@ -217,14 +217,15 @@ class Schema:
     def decode(self, state: bytes) -> dict[str, str]:
         return {self.slot_name(i): self.label(i, v) for i, v in enumerate(state)}
 
-    def encode(self, labels: dict[str, str]) -> bytes:
-        """The state whose decoding is `labels` (every slot named exactly once)."""
+    def encode(self, labels: dict[str, str], partial: bool = False) -> bytes:
+        """The state whose decoding is `labels` (every slot named exactly once, unless `partial`:
+        then slots not named hold their first value)."""
         names = {self.slot_name(i): i for i in range(self.nslots)}
         unknown = sorted(set(labels) - set(names))
         if unknown:
             raise SchemaError(f"unknown state variable {unknown[0]!r}")
         missing = sorted(set(names) - set(labels))
-        if missing:
+        if missing and not partial:
             raise SchemaError(f"state variable {missing[0]!r} is missing")
         out = self.blank()
         for name, label in labels.items():

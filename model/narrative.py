@@ -20,13 +20,13 @@ from .state import LMA
 # numbered lists of the draft that are not "steps", by section and order of appearance
 LIST_NAMES = {"5": ["step", "PBA-Q item"], "6.2": ["PBU-Q item", "MAG op", "MAG2 op"]}
 NOT_MODELLED = {
-    "§5 PBA-Q item 1": "IP header addresses: wire format, checked by `pmipmc lint` (wire.py)",
-    "§5 PBA-Q item 2": "IP header addresses: wire format, checked by `pmipmc lint` (wire.py)",
-    "§6.2 PBU-Q item 1": "IP header addresses: wire format, checked by `pmipmc lint` (wire.py)",
-    "§6.2 PBU-Q item 2": "IP header addresses: wire format, checked by `pmipmc lint` (wire.py)",
+    "§5 PBA-Q item 1": "IP header addresses: wire format, checked by `pmipmc lint` (model/wire)",
+    "§5 PBA-Q item 2": "IP header addresses: wire format, checked by `pmipmc lint` (model/wire)",
+    "§6.2 PBU-Q item 1": "IP header addresses: wire format, checked by `pmipmc lint` (model/wire)",
+    "§6.2 PBU-Q item 2": "IP header addresses: wire format, checked by `pmipmc lint` (model/wire)",
     "§4.2 step 9": "data delivery is computed from iif/oiflist (forwarding.py), not a rule",
     "§6": "SSM-aware router behaviour (RFC 4604) is assumed: SSM channels only",
-    "§8": "message formats: checked by `pmipmc lint` (wire.py, IANA registry), not the state machine",
+    "§8": "message formats: checked by `pmipmc lint` (model/wire, IANA registry), not the state machine",
 }
 
 
@@ -167,6 +167,6 @@ def topology(system: System, state: bytes, findings: list[Finding]) -> dict:
 
 
 def write_pcap(system: System, trace, path) -> int:
-    from .packets import events
-    from .pcap import write_pcap as write
+    from .wire.packets import events
+    from .wire.pcap import write_pcap as write
     return write(events(system, trace), path)

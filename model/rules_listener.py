@@ -92,12 +92,6 @@ def mag_expires_listener(ctx: Ctx, s, m, l, src):
                 effect={s.mld[m][l][src]: ctx.MLD_LEAVE})
 
 
-@rule(cites="environment: message loss", each=("MAG", "LISTENER", "SENDER"), env=True, switch="loss")
-def network_loses_mld_report(ctx: Ctx, s, m, l, src):
-    """An MLD report on the access link is lost."""
-    return Step(guard=s.mld[m][l][src] != 0, effect={s.mld[m][l][src]: 0})
-
-
 RULES = [mn_subscribes, mn_unsubscribes, mn_reports_membership, mag_discards_stale_report,
          mag_joins_locally, mag_sends_pbu_q, mag_removes_listener, mag_deletes_channel_state,
-         mag_expires_listener, network_loses_mld_report]
+         mag_expires_listener]

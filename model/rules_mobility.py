@@ -119,17 +119,5 @@ def mag_retransmits_pbu(ctx: Ctx, s, m, n):
                 effect={s.pbu_reg[n]: ctx.at(m)})
 
 
-@rule(cites="environment: message loss", each=("SENDER",), env=True, switch="loss")
-def network_loses_pbu(ctx: Ctx, s, n):
-    """The registration PBU for an MN is lost."""
-    return Step(guard=s.pbu_reg[n] != ctx.NONE, effect={s.pbu_reg[n]: ctx.NONE})
-
-
-@rule(cites="environment: message loss", each=("SENDER",), env=True, switch="loss")
-def network_loses_deregistration(ctx: Ctx, s, n):
-    """The de-registration PBU (lifetime 0) for an MN is lost."""
-    return Step(guard=s.pbu_dereg[n] != ctx.NONE, effect={s.pbu_dereg[n]: ctx.NONE})
-
-
 RULES = [mn_attaches, mn_detaches, mn_hands_over, lma_accepts_pbu, lma_deregisters,
-         mag_retransmits_pbu, mag_refreshes_binding, lma_expires_binding, network_loses_pbu, network_loses_deregistration]
+         mag_retransmits_pbu, mag_refreshes_binding, lma_expires_binding]

@@ -38,31 +38,4 @@ def mag_retransmits_pbu_q(ctx: Ctx, s, m, src):
                 effect={s.pbu_q[m][src]: 1})
 
 
-@rule(cites="environment: message loss", each=("MAG", "SENDER"), env=True, switch="loss")
-def network_loses_pbu_q(ctx: Ctx, s, m, src):
-    """A PBU-Q is lost."""
-    return Step(guard=s.pbu_q[m][src] == 1, effect={s.pbu_q[m][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "SENDER"), env=True, switch="loss")
-def network_loses_pba_q(ctx: Ctx, s, m, src):
-    """A PBA-Q is lost."""
-    return Step(guard=s.pba_q[m][src] != 0, effect={s.pba_q[m][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "MAG", "SENDER"), env=True, switch="loss")
-def network_loses_pim(ctx: Ctx, s, a, b, src):
-    """A PIM Join/Prune inside the tunnel is lost."""
-    return Step(guard=s.pim[a][b][src] != 0, effect={s.pim[a][b][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "MAG"), env=True, switch="loss")
-def network_loses_tunnel_setup(ctx: Ctx, s, a, b):
-    """A tunnel set-up signal is lost (one_way reading)."""
-    if a == b or not ctx.reads("tunnel_setup", "one_way"):
-        return None
-    return Step(guard=s.tunnel_setup[a][b] == 1, effect={s.tunnel_setup[a][b]: 0})
-
-
-RULES = [mag_refreshes_pim_join, mag_expires_tunnel_oif, mag_retransmits_pbu_q, network_loses_pbu_q,
-         network_loses_pba_q, network_loses_pim, network_loses_tunnel_setup]
+RULES = [mag_refreshes_pim_join, mag_expires_tunnel_oif, mag_retransmits_pbu_q]

@@ -35,7 +35,9 @@ def _build(preset: str, variant: str, overrides: tuple) -> System:
     ctx = model.make_ctx(b, model.variant(variant))
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
     from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
-    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS))
+    args = ", ".join([repr(preset), repr(variant)] + [f"{k}={v!r}" for k, v in overrides])
+    recipe = (f"from {__package__} import provider", f"provider.build({args})")
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS), recipe)
 
 
 def presets() -> list[dict]:
@@ -84,10 +86,10 @@ def draft_text() -> str:
 
 
 def lint_findings() -> list[dict]:
-    from pmipmc.model import lint
+    from pmipmc.model.wire import lint
     return lint.findings_json(lint.lint())
 
 
 def lint_markdown() -> str:
-    from pmipmc.model import lint
+    from pmipmc.model.wire import lint
     return lint.findings_markdown(lint.lint())

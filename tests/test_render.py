@@ -9,7 +9,8 @@ import pytest
 
 from pmipmc.engine import render
 from pmipmc.engine.trace import replay
-from pmipmc.model import narrative, packets
+from pmipmc.model import narrative
+from pmipmc.model.wire import packets
 from pmipmc.properties import provider
 try:   # tests/ may or may not be a package
     from .test_msc import counterexample_record, figure3_record
@@ -123,3 +124,23 @@ def test_the_rendering_engine_does_not_import_the_model():
         mods = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         mods += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         assert not [m for m in mods if "model" in m or "properties" in m], name
+
+
+def test_the_pasted_program_reproduces_the_counterexample(tmp_path, capsys):
+    render_into(tmp_path, counterexample_record())
+    text = (tmp_path / "trace.txt").read_text()
+    code = text.split("pasted into a Python session:\n\n", 1)[1]
+    src = "\n".join(line[4:] for line in code.splitlines() if line.startswith("    "))
+    assert src.count("system.fire(") == 14
+    exec(compile(src, "pasted", "exec"), {})
+    assert "MN1 is subscribed to (MN2,G) and receives nothing" in capsys.readouterr().out
+
+
+def test_generated_code_is_commented_and_shows_in_tracebacks():
+    import linecache
+    system = provider.build("tiny", "draft")
+    succ = system.successors_flagged()
+    lines = linecache.getlines(succ.__code__.co_filename)
+    assert lines[0].startswith("def successors(s):")
+    assert any("# mag_sends_pbu_q(MAG1, MN1, MN2)  [§4.2 step 2" in line for line in lines)
+    assert any(line.rstrip().endswith("# pbu_q[MAG1][MN2]") for line in lines)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pmipmc.engine.api import System
 from pmipmc.engine.schema import Sent
 
-from .forwarding import flow
-from .state import LMA
+from ..forwarding import flow
+from ..state import LMA
 
 REGISTERED = 3600   # lifetime of a registration PBU, seconds
 
