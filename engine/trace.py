@@ -67,14 +67,11 @@ def replay(system: System, init: bytes, labelled_steps: Sequence[tuple[str, Sequ
     system.schema.check(init)
     cur, steps = init, []
     for n, (name, args) in enumerate(labelled_steps, 1):
-        inst = system.find_instance(name, args)
-        if inst is None:
-            raise ReplayError(f"step {n}: no rule {name}({', '.join(args)}) in this model")
-        guard, apply = system.instance(inst.index)
-        if not guard(cur):
-            raise ReplayError(f"step {n}: guard of {system.instance_label(inst)} is false")
-        cur = apply(cur)
-        steps.append(TraceStep(inst.index, cur))
+        try:
+            cur = system.fire(cur, name, *args)
+        except ReplayError as e:
+            raise ReplayError(f"step {n}: {e}") from None
+        steps.append(TraceStep(system.find_instance(name, args).index, cur))
     return Trace(init, tuple(steps))
 
 
