@@ -50,6 +50,7 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
             check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
             res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
+            res.trace.states = len(ex.states)
             res.depth = len(tr.steps)
         run.results.append(res)
     return run

@@ -149,9 +149,15 @@ def cmd_render(provider, args) -> int:
     rec = load_trace(args.trace)
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
+    from .schema import SchemaError
+    from .trace import ReplayError
     system = provider.build(rec.preset, rec.variant, **rec.overrides)
-    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          json_ref=str(args.trace), system=system, state_graph=rec.kind != "reachable"):
+    try:
+        written = render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
+                               json_ref=str(args.trace), system=system, state_graph=rec.kind != "reachable")
+    except (ReplayError, SchemaError) as e:   # pictures are drawn from re-executed states only
+        raise BadInput(f"{args.trace.name} does not replay: {e}") from None
+    for p in written:
         print(p)
     return EXIT_OK
 

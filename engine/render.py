@@ -67,7 +67,8 @@ def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "
             *((which, f.text) for f in findings if f.text),
             ("variant", record.variant), ("preset", record.preset),
             ("engine", record.engine), ("depth", f"{len(record.steps)} steps"),
-            ("states", f"{states} explored" if states is not None else ""),
+            ("states", f"{states} explored" if states is not None else
+             (f"{record.states} explored" if record.states is not None else "")),
             ("overrides", ", ".join(f"{k}={v}" for k, v in sorted(record.overrides.items())))]
     lines += [f"  {k + ':':<10} {v}" for k, v in head if v]
     init = [f"{k}={v}" for k, v in record.init.items() if v not in BLANK]

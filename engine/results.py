@@ -62,8 +62,9 @@ class TraceRecord:
     steps: list[StepRecord]
     engine: str = "explicit"
     overrides: dict[str, Any] = field(default_factory=dict)
-    cites: str = ""            # the property's citation and one-line claim, so that a saved trace
-    statement: str = ""        # renders exactly as in the report
+    cites: str = ""            # the property's citation, one-line claim and the run's state
+    statement: str = ""        # count, so that a saved trace renders exactly as in the report
+    states: int | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -73,7 +74,7 @@ class TraceRecord:
         steps = [StepRecord(**s) for s in d["steps"]]
         return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
                            d.get("engine", "explicit"), dict(d.get("overrides", {})), str(d.get("cites", "")),
-                           str(d.get("statement", "")))
+                           str(d.get("statement", "")), d.get("states"))
 
 
 @dataclass
