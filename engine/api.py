@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 from .expr import FALSE, Expr, all_of, any_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
@@ -264,6 +264,7 @@ class System:
         return by_label.get((name, tuple(args)))
 
 
+@runtime_checkable
 class Narrator(Protocol):
     """What the model tells the pictures: lifelines, chart events, topology and packets of a trace."""
     LIST_NAMES: dict[str, list[str]]     # numbered lists of the spec that are not "steps"
@@ -278,6 +279,7 @@ class Narrator(Protocol):
     def write_pcap(self, record: Any, path: Path) -> int: ...
 
 
+@runtime_checkable
 class Provider(Protocol):
     """What the CLI is handed by a model: systems by preset and variant name, and descriptions."""
     DESCRIPTION: str          # one line for --help: what the model is of

@@ -118,3 +118,10 @@ def test_then_is_sequential_composition(a, b):
 def test_a_says_template_naming_no_parameter_is_refused():
     with pytest.raises(SchemaError):
         invariant(cites="x", each=("MAG",), says="{b} is wrong")(lambda ctx, s, a: True)
+
+
+def test_the_model_keeps_the_declared_contract():
+    from pmipmc.engine.api import Narrator, Provider
+    from pmipmc.properties import provider
+    assert isinstance(provider, Provider)
+    assert isinstance(provider.narrator(), Narrator)
