@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 from .expr import FALSE, Expr, all_of, any_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
 
+
 class Kind(str, Enum):
     """The closed set of property kinds (strings, so JSON and comparisons see the value)."""
     INVARIANT = "invariant"    # every reachable state
@@ -169,7 +170,9 @@ class System:
 
     Built once per (preset, variant): the compiled successor function, the canonicaliser and the
     compiled property predicates are made on first use and kept, so the run, the trace
-    concretisation, replay and the pictures all share one compilation.
+    concretisation, replay and the pictures all share one compilation.  Treat a System as
+    immutable once its successors were asked for (properties may still be swapped: their
+    compilations are keyed by the property itself).
     """
     schema: Schema
     ctx: Any

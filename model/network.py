@@ -53,4 +53,5 @@ def network_loses_tunnel_setup(ctx: Ctx, s, a, b):
     return Step(guard=s.tunnel_setup[a][b] == 1, effect={s.tunnel_setup[a][b]: 0})
 
 
-RULES = [network_loses_mld_report, network_loses_pbu, network_loses_deregistration, network_loses_pbu_q, network_loses_pba_q, network_loses_pim, network_loses_tunnel_setup]
+RULES = [network_loses_mld_report, network_loses_pbu, network_loses_deregistration, network_loses_pbu_q,
+         network_loses_pba_q, network_loses_pim, network_loses_tunnel_setup]
