@@ -125,3 +125,23 @@ def test_the_model_keeps_the_declared_contract():
     from pmipmc.properties import provider
     assert isinstance(provider, Provider)
     assert isinstance(provider.narrator(), Narrator)
+
+
+def test_every_message_array_says_which_packet_it_is():
+    from pmipmc.model.wire.packets import WIRE
+    sysm = system("tiny", "draft")
+    assert set(WIRE) == {a.name for a in sysm.schema.arrays if a.message is not None}
+
+
+@pytest.mark.parametrize("variant", ["draft", "fix-mobility"])
+def test_every_packet_of_every_tiny_trace_is_one_the_pcap_writer_knows(variant, tmp_path):
+    from pmipmc.engine.check import run_explicit
+    from pmipmc.engine.trace import replay
+    from pmipmc.model.wire import packets, pcap
+    sysm = system("tiny", variant)
+    for res in run_explicit(sysm, "tiny", variant).results:
+        if res.trace is None:
+            continue
+        trace = replay(sysm, sysm.schema.encode(res.trace.init), [(s.rule, s.args) for s in res.trace.steps])
+        events = packets.events(sysm, trace)
+        assert len(pcap.build_packets(events)) == len(events)
