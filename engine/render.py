@@ -100,19 +100,19 @@ def program(system: System, record: TraceRecord) -> list[str]:
 
 
 def topology_dot(graph: dict, title: str, witness: bool) -> str:
-    """A generic node/edge description (see narrative.topology) as an undirected DOT graph."""
+    """A generic node/edge description (see narrative.topology) as an undirected DOT graph: nodes
+    carry id, label, shape, an optional rank (nodes of one rank share a row) and `offending`."""
     mark = GREEN if witness else RED
     out = ["graph topology {", f"  graph [fontname=Helvetica, labelloc=t, label={_q(title)}, fontcolor={_q(mark)}];",
            "  node [fontname=Helvetica, fontsize=10]; edge [fontname=Helvetica, fontsize=9];"]
-    shapes = {"lma": "box3d", "mag": "box", "mn": "ellipse"}
     ranks: dict[str, list[str]] = {}
     for n in graph["nodes"]:
         colour = f", color={_q(mark)}, fontcolor={_q(mark)}, penwidth=2" if n["offending"] else ""
-        out.append(f"  {_q(n['id'])} [shape={shapes.get(n['role'], 'box')}, label={_q(n['label'] + chr(10))}{colour}];")
-        ranks.setdefault(n["role"], []).append(_q(n["id"]))
-    for role in ("mag", "mn"):
-        if ranks.get(role):
-            out.append("  { rank=same; " + " ".join(ranks[role]) + " }")
+        out.append(f"  {_q(n['id'])} [shape={n.get('shape', 'box')}, label={_q(n['label'] + chr(10))}{colour}];")
+        if n.get("rank"):   # nodes the narrator puts on one row
+            ranks.setdefault(n["rank"], []).append(_q(n["id"]))
+    for row in ranks.values():
+        out.append("  { rank=same; " + " ".join(row) + " }")
     styles = {"unicast": 'color="gray40:invis:gray40"', "tunnel": 'color="blue:invis:blue", penwidth=2',
               "half": 'color="blue", style=dashed', "attach": "color=gray60"}
     for e in graph["edges"]:

@@ -124,7 +124,7 @@ def topology(system: System, state: bytes, findings: list[Finding]) -> dict:
         return state[view[array].slot(*idx)]
 
     bad = {v for f in findings for v in f.names.values()}
-    nodes = [{"id": LMA, "label": "LMA", "role": "lma", "offending": False}]
+    nodes = [{"id": LMA, "label": "LMA", "shape": "box3d", "offending": False}]
     edges = []
     for m, mag in enumerate(mags):
         rows = [mag]
@@ -135,14 +135,15 @@ def topology(system: System, state: bytes, findings: list[Finding]) -> dict:
             if iif != "none" or oif or mrib != ctx.NONE:
                 rows.append(f"({mns[x]},G) iif={iif} oif={{{', '.join(oif)}}}"
                             + (f" MRIB->{sc.label(view['mrib'].slot(m, x), mrib)}" if mrib != ctx.NONE else ""))
-        nodes.append({"id": mag, "label": "\n".join(rows), "role": "mag", "offending": mag in bad})
+        nodes.append({"id": mag, "label": "\n".join(rows), "shape": "box", "rank": "MAG", "offending": mag in bad})
         bound = [mns[n] for n in ctx.mns if val("bce", n) == ctx.at(m)]
         if bound:
             edges.append({"src": LMA, "dst": mag, "label": "BCE " + ", ".join(bound), "style": "unicast",
                           "offending": False})
     for n in ctx.mns:
         role = "listener" if n in ctx.listeners else "sender"
-        nodes.append({"id": mns[n], "label": f"{mns[n]}\n{role}", "role": "mn", "offending": mns[n] in bad})
+        nodes.append({"id": mns[n], "label": f"{mns[n]}\n{role}", "shape": "ellipse", "rank": "MN",
+                      "offending": mns[n] in bad})
         at = attached(system, state, n)
         if at is not None:
             edges.append({"src": mags[at], "dst": mns[n], "label": "", "style": "attach", "offending": False})
