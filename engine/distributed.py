@@ -23,7 +23,6 @@ from .explore import Budget, Checks, Exploration, Hit
 from .results import RunResult
 from .shard import CHUNK, Shard
 from .shardwork import make_backend
-from .symmetry import canonicaliser
 
 RECOVERY_ATTEMPTS = 3
 
@@ -111,7 +110,7 @@ def _decided(pool, lv: _Level) -> dict[str, Found]:
 
 
 def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Progress) -> None:
-    canon = canonicaliser(system.schema, symmetry)
+    canon = system.canon(symmetry)
     init = list(dict.fromkeys(canon(s) for s in system.init))
     lv = _Level()
     for j, hits in enumerate(pool.call_all("seed", init, active)):
@@ -238,14 +237,13 @@ def _save(pool, store: Store | None, pr: Progress, seconds: float) -> None:
 def as_exploration(pr: Progress, complete: bool, reason: str) -> Exploration:
     """The decided properties' paths as an Exploration, so check.py's verdicts and trace.py's
     concretisation apply unchanged."""
-    ex = Exploration(states=[], parent=array("q"), via=array("i"), depth=pr.depth, transitions=pr.transitions,
+    ex = Exploration(states=[], parent=array("q"), depth=pr.depth, transitions=pr.transitions,
                      complete=complete, reason=reason, seconds=pr.seconds)
     for name, f in sorted(pr.found.items()):
         base = len(ex.states)
         for j, s in enumerate(f.path):
             ex.states.append(s)
             ex.parent.append(base + j - 1 if j else -1)
-            ex.via.append(-1)
         ex.hits[name] = Hit(len(ex.states) - 1, f.inst, f.target)
     return ex
 

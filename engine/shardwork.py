@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
-from .compile import compile_successors_flagged
 from .explore import Checks
-from .symmetry import canonicaliser
 
 
 @dataclass
@@ -39,8 +37,8 @@ class PythonBackend:
     name = "python"
 
     def __init__(self, system: System, checks: Checks, symmetry: bool):
-        self.succ = compile_successors_flagged(system.rules)
-        self.canon = canonicaliser(system.schema, symmetry)
+        self.succ = system.successors_flagged()
+        self.canon = system.canon(symmetry)
         self.checks = checks
         self.memo: dict[bytes, bytes] = {}
 

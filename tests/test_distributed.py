@@ -13,6 +13,7 @@ from pmipmc.engine.checkpoint import Store, fingerprint
 from pmipmc.engine.distributed import LocalPool, run_sharded
 from pmipmc.engine.errors import BadInput
 from pmipmc.engine.explore import Budget
+from pmipmc.engine.results import FOUND, UNKNOWN, VIOLATED, has_trace
 from pmipmc.engine.shard import home, pack, unpack
 
 from .helpers import system
@@ -63,7 +64,7 @@ def test_a_stopped_run_resumes_from_its_last_level_to_the_same_answers(tmp_path)
     s = system("tiny", "draft")
     full = run_explicit(s, "tiny", "draft")
     part = sharded(s, 2, 100, budget=Budget(max_states=1500), store=_store(tmp_path, s))
-    assert not part.complete and part.results[0].verdict in ("UNKNOWN", "VIOLATED")
+    assert not part.complete and part.results[0].verdict in (UNKNOWN, VIOLATED, FOUND)
     manifest = json.loads((tmp_path / "draft" / "manifest.json").read_text())
     assert 0 < manifest["states"] < full.states
     resumed = sharded(s, 2, 100, store=_store(tmp_path, s))
@@ -78,7 +79,7 @@ def test_an_interrupted_run_is_unknown_and_its_checkpoint_resumes(tmp_path):
             raise KeyboardInterrupt
     stopped = sharded(s, 2, store=_store(tmp_path, s), progress=ctrl_c)
     assert not stopped.complete and stopped.reason == "interrupted"
-    assert {r.verdict for r in stopped.results} >= {"UNKNOWN"}
+    assert {r.verdict for r in stopped.results} >= {UNKNOWN}
     assert answers(sharded(s, 2, store=_store(tmp_path, s))) == answers(run_explicit(s, "tiny", "draft"))
 
 
@@ -119,9 +120,9 @@ def test_a_budget_stop_inside_a_level_keeps_the_violations_found_there_at_their_
     for cap in range(20, 300, 20):
         part = sharded(s, 2, 2, budget=Budget(max_states=cap))
         assert not part.complete
-        found = [r for r in part.results if r.verdict == "VIOLATED"]
+        found = [r for r in part.results if has_trace(r.verdict)]
         assert all(r.depth == full[r.property].depth for r in found)
-        assert all(r.verdict == "UNKNOWN" for r in part.results if r.verdict != "VIOLATED")
+        assert all(r.verdict == UNKNOWN for r in part.results if not has_trace(r.verdict))
         # a hit deeper than the last complete level was found in the level the budget cut short
         beyond_last_level += any(r.depth > part.depth and r.kind != "step" for r in found)
     assert beyond_last_level
