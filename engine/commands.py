@@ -8,7 +8,7 @@ from pathlib import Path
 from . import baseline as bl
 from .errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
-from .results import UNKNOWN, RunResult, TraceRecord
+from .results import UNKNOWN, RunResult
 from .runner import Job, run_job, run_jobs
 from .table import verdict_matrix
 
@@ -109,48 +109,38 @@ def cmd_list(provider, args) -> int:
     return EXIT_OK
 
 
-def load_trace(path: Path) -> TraceRecord:
-    if not path.exists():
-        raise BadInput(f"no such trace file: {path}")
-    data = json.loads(path.read_text())
+def _verified(provider, path: Path):
+    from .tracefile import load
+    from .verify import NotShown, Rejected, verify
+    rec = load(path)
     try:
-        return TraceRecord.from_json(data)
-    except (KeyError, TypeError, AttributeError) as e:
-        raise BadInput(f"malformed trace file {path.name}: {e}") from None
+        return rec, verify(provider, rec), ""
+    except Rejected as e:
+        raise BadInput(f"NOT REPRODUCED: {path.name}: {e}") from None
+    except NotShown as e:
+        return rec, None, str(e)
 
 
 def cmd_replay(provider, args) -> int:
-    from .schema import SchemaError
-    from .trace import ReplayError, is_quiescent, replay, violates
-    rec = load_trace(args.trace)
-    system = provider.build(rec.preset, rec.variant, **rec.overrides)
-    try:
-        init = system.schema.encode(rec.init)
-    except SchemaError as e:
-        raise BadInput(f"malformed trace file {args.trace.name}: {e}") from None
-    if rec.property not in {p.name for p in system.properties}:
-        raise BadInput(f"trace names unknown property {rec.property!r}")
-    try:
-        trace = replay(system, init, [(s.rule, s.args) for s in rec.steps])
-    except ReplayError as e:
-        print(f"NOT REPRODUCED: {e}")
+    """Exit 0 reproduced; 1 a faithful trace that does not show its verdict; 2 a file the model rejects."""
+    rec, ok, why = _verified(provider, args.trace)
+    if ok is None:
+        print(f"NOT REPRODUCED: {why}")
         return EXIT_UNEXPECTED
-    word = "witnessed" if rec.kind == "reachable" else "violated"
-    if violates(system, rec.property, trace, is_quiescent(system)):
-        print(f"reproduced: {rec.property} is {word} after {len(trace.steps)} steps "
-              f"(preset {rec.preset}, variant {rec.variant})")
-        return EXIT_OK
-    print(f"NOT REPRODUCED: the trace replays but {rec.property} is not {word} at its end")
-    return EXIT_UNEXPECTED
+    print(f"reproduced: {rec.property} is {ok.word} after {len(ok.trace.steps)} steps "
+          f"(preset {rec.preset}, variant {rec.variant})")
+    return EXIT_OK
 
 
 def cmd_render(provider, args) -> int:
     from .render import render_trace
-    rec = load_trace(args.trace)
+    rec, ok, why = _verified(provider, args.trace)   # draw only what the model reproduces
+    if ok is None:
+        raise BadInput(f"NOT REPRODUCED: {args.trace.name}: {why}; nothing drawn")
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
     for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          json_ref=str(args.trace)):
+                          cites=ok.prop.cites, statement=ok.prop.doc, json_ref=str(args.trace)):
         print(p)
     return EXIT_OK
 

@@ -10,6 +10,8 @@ VIOLATED = "VIOLATED"
 UNKNOWN = "UNKNOWN"
 VERDICTS = (HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, UNKNOWN)
 
+TRACE_FORMAT = 1   # the trace file's format version (engine/tracefile.py documents it)
+
 # a reachable witness is "VIOLATED" in the sense of "found": reports show it as WITNESSED
 WITNESSED = "WITNESSED"
 NOT_WITNESSED = "NOT_WITNESSED"
@@ -39,7 +41,7 @@ class TraceRecord:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"version": TRACE_FORMAT, **asdict(self)}
 
     @staticmethod
     def from_json(d: dict) -> "TraceRecord":
