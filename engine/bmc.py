@@ -164,7 +164,8 @@ def run_bmc(system: System, preset: str, variant: str, names: Iterable[str] | No
         bound = f"BMC to depth {depth}"
     run = RunResult(variant, preset, "symbolic", complete,
                     "" if complete else "solver gave up or time budget reached",
-                    0, 0, sr.depth, sr.seconds, peak_mb(), False)   # no states or transitions are enumerated
+                    0, 0, sr.depth, sr.seconds, peak_mb(), False,   # no states or transitions are enumerated
+                    bound=None if sr.exhausted_at is not None else depth)
     for o in sr.outcomes:
         p = o.prop
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, o.verdict, o.reason)

@@ -6,17 +6,19 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
-from .errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
+from . import guards, stop
+from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
+from .outputs import atomic_file, atomic_text, attempt, replace_dir_entries
 from .results import UNKNOWN, RunResult
-from .runner import Job, run_job, run_jobs
+from .runner import Job, not_run, run_job, run_jobs
 from .table import verdict_matrix
 
 PROVABLE = ("invariant", "quiescent")
 
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
-    preset = args.preset or provider.DEFAULT_PRESET
+    preset = provider.DEFAULT_PRESET if args.preset is None else args.preset
     provider.build(preset, "draft")   # validates the preset name and its bounds
     known_v = provider.variant_names()
     for v in args.variant:
@@ -50,50 +52,75 @@ def _engine(args) -> tuple[str, int]:
 
 
 def _default_run(args) -> bool:
-    return not (args.preset or args.variant or args.property) and args.command == "check" and args.engine == "explicit"
+    return (args.preset is None and not (args.variant or args.property) and args.command == "check"
+            and args.engine == "explicit")
 
 
 def cmd_check(provider, args) -> int:
     preset, variants, names = _names(provider, args)
     engine, depth = _engine(args)
+    guards.conflicting_flags(args, engine)
     base_path = args.baseline or provider.BASELINE
-    baseline = bl.load(base_path)
+    baseline = bl.load(base_path, must_exist=not args.update_baseline)
+    outdir = None if args.no_reports else args.reports or (Path("reports") if _default_run(args) else None)
+    guards.writable_file("--json", args.json)
+    guards.writable_file("--junit", args.junit)
+    guards.writable_file("--baseline", base_path if args.update_baseline else None)
+    guards.writable_dir("--reports", outdir)
+    workers = guards.workers(args.jobs, len(variants))
+    memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     budget = Budget(args.max_states, args.time_budget)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet) for v in variants]
+                engine, depth, quiet=args.quiet, max_bytes=memory // workers) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
-    runs = run_jobs(jobs, args.jobs)
-    surprises = [line for run in runs for line in bl.annotate(run, baseline)]
-    print(verdict_matrix(runs))
-    _write_outputs(provider, args, runs, base_path, baseline)
+    with stop.session(memory if workers == 1 else None):
+        runs = run_jobs(jobs, workers)
+        bl.bounded(runs, baseline)
+        surprises = [line for run in runs for line in bl.annotate(run, baseline)]
+        errors = _write_outputs(provider, args, runs, base_path, baseline, outdir)   # before stdout can fail
+        print(verdict_matrix(runs))
+        stopped = stop.requested()
     for line in surprises:
         print(f"UNEXPECTED {line}")
+    for line in errors:
+        print(f"pmipmc: error: {line}", file=sys.stderr)
+    if errors:
+        return EXIT_BAD_INPUT
     incomplete = [r for r in runs if not r.complete] or [x for r in runs for x in r.results if x.verdict == UNKNOWN]
+    if stopped:
+        print(f"pmipmc: stopped ({stopped}): undecided properties are UNKNOWN({stopped})", file=sys.stderr)
+        return EXIT_INCOMPLETE
     if surprises and not args.update_baseline:
         return EXIT_UNEXPECTED
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
 
 
-def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, baseline: dict) -> None:
+def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, baseline: dict,
+                   outdir: Path | None) -> list[str]:
+    """Write every output asked for; one line per output that could not be written."""
+    errors: list[str] = []
     doc = {"tool": "pmipmc", "runs": [r.to_json() for r in runs]}
     if args.json:
-        args.json.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        attempt(errors, "--json", args.json, lambda: atomic_text(args.json, json.dumps(doc, indent=1, sort_keys=True) + "\n"))
     if args.junit:
         from .junit import write_junit
-        write_junit(runs, args.junit, lambda run, res: res.expected)
+        attempt(errors, "--junit", args.junit, lambda: atomic_file(args.junit, lambda p: write_junit(
+            runs, p, lambda run, res: res.expected)))
     if args.update_baseline:
-        bl.save(base_path, bl.updated(baseline, runs))
-        print(f"baseline updated: {base_path}", file=sys.stderr)
-    outdir = args.reports or (Path("reports") if _default_run(args) else None)
-    if outdir and not args.no_reports:
+        why = guards.incomplete_for_baseline(runs)
+        if why:
+            errors.append(f"baseline not updated: {why}")
+        elif attempt(errors, "--baseline", base_path, lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
+            print(f"baseline updated: {base_path}", file=sys.stderr)
+    if outdir:
         from .report import write_report
-        outdir.mkdir(parents=True, exist_ok=True)
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
-        path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
-                            provider.properties(), provider.variants(), provider.lint_markdown(),
-                            timings=False)
-        print(f"reports written: {path}", file=sys.stderr)
+        if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: write_report(
+                runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
+                provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir))):
+            print(f"reports written: {outdir / 'README.md'}", file=sys.stderr)
+    return errors
 
 
 def cmd_list(provider, args) -> int:
@@ -149,15 +176,21 @@ def cmd_bench(provider, args) -> int:
     presets = args.preset or [provider.DEFAULT_PRESET]
     for p in presets:
         provider.build(p, args.variant)
+    memory = args.max_memory or int(stop.physical_bytes() * 0.8)
+    with stop.session():
+        return _bench(provider, args, presets, memory)
+
+
+def _bench(provider, args, presets: list[str], memory: int) -> int:
     print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
           f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
     for p in presets:
         for sym in ([False] if args.no_symmetry else [True, False]):
             # a fresh worker per run, so peak memory is this run's own
-            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True))
+            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True, max_bytes=memory))
             print(f"{p:<10} {args.variant:<10} {'on' if sym else 'off':<4} {run.states:>10,} {run.transitions:>12,} "
                   f"{run.depth:>6} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {run.peak_mb:>8.0f}"
-                  f"{'' if run.complete else '  INCOMPLETE'}", flush=True)
+                  f"{'' if run.complete else '  INCOMPLETE: ' + run.reason}", flush=True)
     if args.symbolic:
         from .bench_symbolic import bench
         bench(provider, tuple(presets))
@@ -165,9 +198,9 @@ def cmd_bench(provider, args) -> int:
 
 
 def _isolated(job: Job) -> RunResult:
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run_job, job).result()
+    from .workers import Pool
+    with Pool(1) as pool:
+        return pool.run([job], run_job, not_run)[0]
 
 
 def cmd_lint(provider, args) -> int:

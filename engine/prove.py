@@ -25,11 +25,12 @@ from typing import Callable, Iterable, Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef, System
 from .bmc import search, select
 from .check import peak_mb, trace_record
 from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
-from .symbolic import Encoder, UnsupportedProperty, check, new_solver, why_unknown
+from .symbolic import Encoder, UnsupportedProperty, interrupt_z3, check, new_solver, why_unknown
 from .trace import Trace
 
 PROVABLE = ("invariant", "quiescent", "step")
@@ -95,6 +96,9 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     """('proved' | 'violated' | 'unknown', detail) from z3's Spacer engine."""
     x = enc.state("x")
     inv = z3.Function("Inv", *([z3.IntSort()] * len(x)), z3.BoolSort())
+    if stop.requested():
+        return "unknown", stop.requested()
+    stop.on_request(interrupt_z3)
     fp = z3.Fixedpoint()
     fp.set(engine="spacer")
     if deadline is not None:
@@ -112,6 +116,8 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     try:
         res = fp.query(z3.And(inv(*x), bad(x)))
     except z3.Z3Exception as err:      # Spacer reports its timeout as an exception ("canceled")
+        if stop.requested():
+            return "unknown", stop.requested()
         return "unknown", f"Spacer: {err.value.decode() if isinstance(err.value, bytes) else err.value}"
     if res == z3.unsat:
         return "proved", ""

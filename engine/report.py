@@ -217,7 +217,8 @@ def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> st
             f"[topo]({base}.topology.svg){graph}")
 
 
-def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool = True) -> None:
+def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool = True,
+                 shown_dir: Path | None = None) -> None:
     for run in runs:
         tdir = outdir / "traces" / run.variant
         for r in run.results:
@@ -228,17 +229,17 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
+                             states=run.states, json_ref=f"{_shown_dir(shown_dir or outdir)}/traces/{run.variant}/{r.property}.json",
                              state_graph=r.kind != "reachable")
 
 
 def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str, rules: list[dict],
                  properties: list[dict], variants: list[dict], lint_markdown: str | None = None, *,
-                 pictures: bool = True, timings: bool = True) -> Path:
+                 pictures: bool = True, timings: bool = True, shown_dir: Path | None = None) -> Path:
     """Write outdir/README.md and outdir/traces/<variant>/<property>.{json,txt,msc.txt,*.svg}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    write_traces(runs, outdir, narrator, pictures)
+    write_traces(runs, outdir, narrator, pictures, shown_dir)   # shown_dir: where the files will end up
     presets = sorted({r.preset for r in runs})
     L = ["# pmipmc report", "",
          f"Preset(s): {', '.join(presets)}. Engine(s): {', '.join(sorted({r.engine for r in runs}))}. "

@@ -91,6 +91,7 @@ class RunResult:
     peak_mb: float
     symmetry: bool
     results: list[PropertyResult] = field(default_factory=list)
+    bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
 
     @property
     def states_per_s(self) -> float:
@@ -100,5 +101,5 @@ class RunResult:
         return {"variant": self.variant, "preset": self.preset, "engine": self.engine, "complete": self.complete,
                 "reason": self.reason, "states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
-                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry,
+                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry, "bound": self.bound,
                 "results": [r.to_json() for r in self.results]}

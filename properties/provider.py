@@ -4,6 +4,7 @@ The engine never imports the model; the console script (`cli.py` here) passes th
 """
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 from pmipmc import model
@@ -12,6 +13,7 @@ from pmipmc.engine.api import System, instantiate
 from . import CATALOGUE
 
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
+VERSION = version("pmipmc")
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
 
