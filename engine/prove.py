@@ -132,8 +132,15 @@ def prove(enc: Encoder, prop: PropertyDef, assume: Sequence[StatePred], kmax: in
           timeout_s: float | None = None, use_spacer: bool = True) -> Proof:
     t0 = time.monotonic()
     deadline = None if timeout_s is None else t0 + timeout_s
+    if stop.requested():
+        return Proof(prop, UNKNOWN, "", stop.requested())
     bad = bad_state(enc, prop)
-    out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    try:
+        out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+        out = Proof(prop, UNKNOWN, "", stop.requested())
     out.seconds = time.monotonic() - t0
     return out
 
@@ -189,7 +196,13 @@ def prove_lemmas(enc: Encoder, lemmas: Sequence[PropertyDef], kmax: int, timeout
         deadline = None if timeout_s is None else t0 + timeout_s
         base = search(enc.system, list(lemmas), kmax, deadline, enc)
         if all(o.verdict == "HOLDS_WITHIN_BOUNDS" and not o.reason for o in base.outcomes):
-            status, k, _ = k_induction(enc, lambda st: z3.Or([z3.Not(a(st)) for a in as_pred]), [], kmax, deadline)
+            try:
+                status, k, _ = k_induction(enc, lambda st: z3.Or([z3.Not(a(st)) for a in as_pred]), [], kmax,
+                                           deadline)
+            except z3.Z3Exception:   # interrupted: each lemma below is then UNKNOWN at once
+                if not stop.requested():
+                    raise
+                status, k = "unknown", 0
             if status == "proved":
                 secs = time.monotonic() - t0
                 return [Proof(lem, HOLDS, f"k-induction (k={k})", f"proved jointly with the other lemmas by "

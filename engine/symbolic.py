@@ -289,4 +289,6 @@ def new_solver() -> z3.Solver:
     tiny preset this is about 8x faster than the default SMT solver for BMC to depth 14.
     """
     stop.on_request(interrupt_z3)
-    return z3.SolverFor("QF_FD")
+    solver = z3.SolverFor("QF_FD")
+    solver.set("ctrl_c", False)   # z3 would swap in its own SIGINT handler during check(); ours interrupts it
+    return solver
