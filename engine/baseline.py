@@ -52,7 +52,7 @@ def check_shape(data, name: str) -> None:
         for variant, entry in variants.items():
             where = f"{preset}.{variant}"
             if not isinstance(entry, dict):
-                raise BaselineError(f"baseline {name}: {where} must be {{\"violated\": [...], \"not_witnessed\": [...]}}")
+                raise BaselineError(f"baseline {name}: {where} must map violated / not_witnessed to names")
             for key, v in entry.items():
                 if key not in ("violated", "not_witnessed"):
                     raise BaselineError(f"baseline {name}: {where}.{key} is not violated or not_witnessed")

@@ -102,7 +102,8 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
     errors: list[str] = []
     doc = {"tool": "pmipmc", "runs": [r.to_json() for r in runs]}
     if args.json:
-        attempt(errors, "--json", args.json, lambda: atomic_text(args.json, json.dumps(doc, indent=1, sort_keys=True) + "\n"))
+        text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
+        attempt(errors, "--json", args.json, lambda: atomic_text(args.json, text))
     if args.junit:
         from .junit import write_junit
         attempt(errors, "--junit", args.junit, lambda: atomic_file(args.junit, lambda p: write_junit(
@@ -111,7 +112,8 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         why = guards.incomplete_for_baseline(runs)
         if why:
             errors.append(f"baseline not updated: {why}")
-        elif attempt(errors, "--baseline", base_path, lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
+        elif attempt(errors, "--baseline", base_path,
+                     lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
             print(f"baseline updated: {base_path}", file=sys.stderr)
     if outdir:
         from .report import write_report

@@ -219,6 +219,7 @@ def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> st
 
 def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool = True,
                  shown_dir: Path | None = None) -> None:
+    shown = _shown_dir(shown_dir or outdir)
     for run in runs:
         tdir = outdir / "traces" / run.variant
         for r in run.results:
@@ -229,7 +230,7 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{_shown_dir(shown_dir or outdir)}/traces/{run.variant}/{r.property}.json",
+                             states=run.states, json_ref=f"{shown}/traces/{run.variant}/{r.property}.json",
                              state_graph=r.kind != "reachable")
 
 

@@ -80,7 +80,8 @@ def _fields(where: str, d: dict, required: set[str], optional: frozenset = froze
         raise TraceShapeError(f"{where + '.' if where else ''}{missing[0]}: missing")
     extra = sorted(set(d) - required - optional)
     if extra:
-        raise TraceShapeError(f"{where + '.' if where else ''}{extra[0]}: not a field of a format-{FORMAT_VERSION} trace")
+        raise TraceShapeError(f"{where + '.' if where else ''}{extra[0]}: "
+                              f"not a field of a format-{FORMAT_VERSION} trace")
 
 
 def parse(d: Any) -> TraceRecord:
