@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .api import PropertyDef, System
-from .compile import compile_instance
 from .results import TraceRecord
 from .schema import SchemaError
 from .symmetry import canonicaliser
-from .trace import Trace, TraceStep, is_quiescent, violates
+from .trace import ReplayError, Trace, is_quiescent, replay, violates
 
 
 class Rejected(ValueError):
@@ -69,26 +68,21 @@ def reexecute(system: System, rec: TraceRecord) -> Trace:
     if canon(init) not in {canon(s) for s in system.init}:
         raise Rejected(f"init: not an initial state of preset {rec.preset}, variant {rec.variant}"
                        + (" with these overrides" if rec.overrides else ""))
-    cur, steps = init, []
-    for n, st in enumerate(rec.steps, 1):
-        inst = system.find_instance(st.rule, st.args)
-        if inst is None:
-            raise Rejected(f"steps[{n - 1}]: no rule {st.text()} in this model")
-        guard, apply = compile_instance(inst)
-        if not guard(cur):
-            raise Rejected(f"steps[{n - 1}]: {st.text()} is not enabled here (its guard is false)")
-        nxt = apply(cur)
-        if st.cites != inst.rule.cites:
-            raise Rejected(f"steps[{n - 1}].cites: the file says {st.cites!r}, the rule cites {inst.rule.cites!r}")
-        if st.env != inst.env:
-            raise Rejected(f"steps[{n - 1}].env: the file says {str(st.env).lower()}, the rule says "
-                           f"{str(inst.env).lower()}")
-        delta = [list(d) for d in sc.delta(cur, nxt)]
+    try:
+        trace = replay(system, init, [(st.rule, st.args) for st in rec.steps])
+    except ReplayError as e:
+        raise Rejected(str(e)) from None
+    states = trace.states()
+    for n, (st, done) in enumerate(zip(rec.steps, trace.steps)):
+        rule = system.rules[done.inst]
+        if st.cites != rule.rule.cites:
+            raise Rejected(f"steps[{n}].cites: the file says {st.cites!r}, the rule cites {rule.rule.cites!r}")
+        if st.env != rule.env:
+            raise Rejected(f"steps[{n}].env: the file says {str(st.env).lower()}, the rule says {str(rule.env).lower()}")
+        delta = [list(d) for d in sc.delta(states[n], done.state)]
         if st.delta != delta:
-            raise Rejected(f"steps[{n - 1}].delta: differs from the model's ({_first_difference(st.delta, delta)})")
-        steps.append(TraceStep(inst.index, nxt))
-        cur = nxt
-    return Trace(init, tuple(steps))
+            raise Rejected(f"steps[{n}].delta: differs from the model's ({_first_difference(st.delta, delta)})")
+    return trace
 
 
 def _first_difference(claimed: list, actual: list) -> str:
