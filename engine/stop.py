@@ -94,7 +94,7 @@ def session(max_bytes: int | None = None):
         for sig, handler in old.items():
             signal.signal(sig, handler)
         _watcher["max_bytes"] = None
-        _hooks.clear()
+        reset()   # a stop belongs to its session: later runs in this process start afresh
 
 
 def _watch(fd: int) -> None:
@@ -106,7 +106,8 @@ def _watch(fd: int) -> None:
         limit = _watcher["max_bytes"]
         if limit and not _reason and rss_bytes() > limit:
             request("memory")
-            _thread.interrupt_main()   # runs the SIGINT handler: stops the explorer if it is running
+            if _watcher["max_bytes"]:      # the session may have ended meanwhile
+                _thread.interrupt_main()   # runs the SIGINT handler: stops the explorer if it is running
 
 
 @contextmanager
