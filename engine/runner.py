@@ -41,6 +41,8 @@ def _progress(job: Job):
     last = [0.0]
 
     def report(ex: Exploration, elapsed: float) -> None:
+        if stop.requested():   # a request that came while no KeyboardInterrupt could be raised
+            raise KeyboardInterrupt
         if job.quiet or elapsed - last[0] < 5.0:
             return
         last[0] = elapsed

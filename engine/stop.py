@@ -2,7 +2,8 @@
 
 One process-wide reason ("interrupted", "memory") is set by whichever comes first.  Engines ask
 `requested()` at their own pace and report UNKNOWN(reason) for what they had not decided:
-- the explicit explorer is stopped by a KeyboardInterrupt, raised only inside `raising()`;
+- the explicit explorer is stopped by a KeyboardInterrupt, raised only inside `raising()`: by
+  the signal handler, or by the explorer's progress callback when the request came otherwise;
 - z3 cannot run a Python signal handler while it is inside a solver call, so a watcher thread,
   woken through the signal wakeup fd, calls the hooks (e.g. z3's `ctx.interrupt()`) at once;
 - the same watcher samples the resident set size four times a second for the memory budget.
@@ -10,7 +11,6 @@ A second signal while results are being written gives up (KeyboardInterrupt) ins
 """
 from __future__ import annotations
 
-import _thread
 import os
 import select
 import signal
@@ -21,6 +21,7 @@ from typing import Callable
 _reason = ""
 _signals = 0
 _raising = False
+_give_up = True   # a second signal outside the explorer abandons the run (not in workers: see session)
 _hooks: list[Callable[[], None]] = []
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -68,23 +69,29 @@ def _on_signal(signum, frame) -> None:
     global _signals
     _signals += 1
     request("memory" if _reason == "memory" else "interrupted")
-    if _raising or _signals > 1:
+    if _raising or (_give_up and _signals > 1):
         raise KeyboardInterrupt
 
 
-_watcher = {"pid": 0, "fd": -1, "max_bytes": None}
+_watcher = {"pid": 0, "fd": -1, "max_bytes": None, "session": 0}
 
 
 @contextmanager
-def session(max_bytes: int | None = None):
-    """SIGINT and SIGTERM stop the run instead of killing it; previous handlers come back after."""
+def session(max_bytes: int | None = None, give_up: bool = True):
+    """SIGINT and SIGTERM stop the run instead of killing it; previous handlers come back after.
+
+    A worker passes give_up=False: Ctrl-C reaches it twice (from the terminal and forwarded by the
+    parent), and only the parent decides to abandon a run (it then kills its workers)."""
+    global _give_up
     reset()
+    _give_up = give_up
     if _watcher["pid"] != os.getpid():   # one watcher thread per process, forked children start their own
         r, w = os.pipe()
         os.set_blocking(w, False)
         _watcher.update(pid=os.getpid(), fd=w)
         threading.Thread(target=_watch, args=(r,), daemon=True, name="pmipmc-stop").start()
     _watcher["max_bytes"] = max_bytes
+    _watcher["session"] += 1
     old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     old_fd = signal.set_wakeup_fd(_watcher["fd"], warn_on_full_buffer=False)
     try:
@@ -94,6 +101,7 @@ def session(max_bytes: int | None = None):
         for sig, handler in old.items():
             signal.signal(sig, handler)
         _watcher["max_bytes"] = None
+        _watcher["session"] += 1
         reset()   # a stop belongs to its session: later runs in this process start afresh
 
 
@@ -103,11 +111,9 @@ def _watch(fd: int) -> None:
             os.read(fd, 512)   # written only while a session's handlers are in place
             request("interrupted")
             continue
-        limit = _watcher["max_bytes"]
-        if limit and not _reason and rss_bytes() > limit:
-            request("memory")
-            if _watcher["max_bytes"]:      # the session may have ended meanwhile
-                _thread.interrupt_main()   # runs the SIGINT handler: stops the explorer if it is running
+        limit, session = _watcher["max_bytes"], _watcher["session"]
+        if limit and not _reason and rss_bytes() > limit and session == _watcher["session"]:
+            request("memory")   # the explorer sees it within 1024 states, z3 through the hooks
 
 
 @contextmanager

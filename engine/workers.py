@@ -32,7 +32,7 @@ def _die_with(parent: int) -> None:
 def _child(job, conn, parent: int, fn) -> None:
     _die_with(parent)
     try:
-        with stop.session(job.max_bytes):
+        with stop.session(job.max_bytes, give_up=False):
             conn.send(fn(job))
     except KeyboardInterrupt:   # a second signal: give up without a result
         pass
