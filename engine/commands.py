@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import baseline as bl
 from . import guards, stop
+from .api import PROVABLE
 from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
 from .outputs import atomic_file, atomic_text, attempt, replace_dir_entries
@@ -14,12 +15,11 @@ from .results import UNKNOWN, RunResult
 from .runner import Job, not_run, run_job, run_jobs
 from .table import verdict_matrix
 
-PROVABLE = ("invariant", "quiescent")
 
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     preset = provider.DEFAULT_PRESET if args.preset is None else args.preset
-    provider.build(preset, "draft")   # validates the preset name and its bounds
+    provider.build(preset, provider.DEFAULT_VARIANT)   # validates the preset name and its bounds
     known_v = provider.variant_names()
     for v in args.variant:
         if v not in known_v:
@@ -32,7 +32,7 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     if args.command == "prove":
         bad = [p for p in args.property if props[p]["kind"] not in PROVABLE]
         if bad:
-            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {' and '.join(PROVABLE)} ones")
+            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {', '.join(PROVABLE)} ones")
         names = names or [n for n, p in props.items() if p["kind"] in PROVABLE]
     return preset, list(dict.fromkeys(args.variant)) or known_v, names
 
@@ -120,7 +120,8 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
         if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: write_report(
                 runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
-                provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir))):
+                provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
+                system_for=lambda p, v, o: provider.build(p, v, **o)))):
             print(f"reports written: {outdir / 'README.md'}", file=sys.stderr)
     return errors
 
@@ -168,8 +169,10 @@ def cmd_render(provider, args) -> int:
         raise BadInput(f"NOT REPRODUCED: {args.trace.name}: {why}; nothing drawn")
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
-    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          cites=ok.prop.cites, statement=ok.prop.doc, json_ref=str(args.trace)):
+    written = render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
+                           json_ref=str(args.trace), system=ok.system, state_graph=ok.prop.kind != "reachable",
+                           cites=ok.prop.cites, statement=ok.prop.doc, states=rec.states)
+    for p in written:
         print(p)
     return EXIT_OK
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import stop
+from .api import PROVABLE, Kind
 from .check import run_explicit
 from .explore import Budget, Exploration
 from .results import UNKNOWN, PropertyResult, RunResult
@@ -57,8 +58,7 @@ def not_run(job: Job, reason: str) -> RunResult:
     system = provider.build(job.preset, job.variant, **dict(job.overrides))
     engine = "explicit" if job.engine == "explicit" else "symbolic"
     run = RunResult(job.variant, job.preset, engine, False, reason, 0, 0, 0, 0.0, 0.0, job.symmetry)
-    kinds = ("invariant", "quiescent", "step") if job.engine == "prove" else ("invariant", "quiescent", "step",
-                                                                             "reachable")
+    kinds = PROVABLE if job.engine == "prove" else tuple(Kind)
     run.results = [PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN, reason)
                    for p in system.properties if (p.name in job.names if job.names else p.kind in kinds)]
     return run

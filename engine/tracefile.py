@@ -9,6 +9,9 @@ Format 1 (one JSON object, UTF-8):
     kind       "invariant" | "quiescent" | "step" | "reachable"
                                                    must agree with the catalogue (never trusted)
     engine     string                              the engine that found it (information only)
+    cites      string (optional)                   the property's citation: must be the catalogue's
+    statement  string (optional)                   the property's claim: must be the catalogue's
+    states     integer or null (optional)          states explored by the run (information only)
     overrides  {bound name: integer or boolean}    bounds changed from the preset
     init       {state variable: value label}       the complete initial state
     steps      [{rule: string, args: [string], cites: string, env: boolean,
@@ -24,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .api import KINDS
+from .api import Kind
 from .errors import BadInput
 from .results import TRACE_FORMAT as FORMAT_VERSION
 from .results import StepRecord, TraceRecord
@@ -93,11 +96,12 @@ def parse(d: Any) -> TraceRecord:
     if d["version"] != FORMAT_VERSION or isinstance(d["version"], bool):
         raise TraceShapeError(f"version: this pmipmc reads trace format {FORMAT_VERSION}, not {_show(d['version'])}")
     _fields("", d, {"version", "preset", "variant", "property", "kind", "init", "steps"},
-            frozenset({"engine", "overrides"}))
+            frozenset({"engine", "overrides", "cites", "statement", "states"}))
     for name in ("preset", "variant", "property", "kind"):
         _type(name, d[name], str, "a string")
-    if d["kind"] not in KINDS:
-        raise TraceShapeError(f"kind: expected one of {', '.join(KINDS)}, found {_show(d['kind'])}")
+    kinds = [k.value for k in Kind]
+    if d["kind"] not in kinds:
+        raise TraceShapeError(f"kind: expected one of {', '.join(kinds)}, found {_show(d['kind'])}")
     engine = _type("engine", d.get("engine", "explicit"), str, "a string")
     overrides = _type("overrides", d.get("overrides", {}), dict, "an object")
     for k, v in overrides.items():
@@ -107,8 +111,13 @@ def parse(d: Any) -> TraceRecord:
     for k, v in init.items():
         _type(f"init.{k}", v, str, "a string")
     steps = [_step(f"steps[{i}]", s) for i, s in enumerate(_type("steps", d["steps"], list, "a list"))]
+    cites = _type("cites", d.get("cites", ""), str, "a string")
+    statement = _type("statement", d.get("statement", ""), str, "a string")
+    states = d.get("states")
+    if states is not None:
+        _type("states", states, int, "a whole number or null")
     return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(init), steps, engine,
-                       dict(overrides))
+                       dict(overrides), cites, statement, states)
 
 
 def load(path: Path) -> TraceRecord:

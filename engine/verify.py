@@ -50,6 +50,9 @@ def verify(provider, rec: TraceRecord) -> Verified:
         raise Rejected(f"property: no property {rec.property!r} in the catalogue")
     if rec.kind != prop.kind:
         raise Rejected(f"kind: the file says {rec.kind!r}, the catalogue says {prop.name} is {prop.kind!r}")
+    for name, claimed, actual in (("cites", rec.cites, prop.cites), ("statement", rec.statement, prop.doc)):
+        if claimed and claimed != actual:
+            raise Rejected(f"{name}: the file says {claimed!r}, the catalogue says {actual!r}")
     trace = reexecute(system, rec)
     if not violates(system, prop.name, trace, is_quiescent(system)):
         word = "witnessed" if prop.kind == "reachable" else "violated"
