@@ -49,7 +49,7 @@ def verify(provider, rec: TraceRecord) -> Verified:
     if prop is None:
         raise Rejected(f"property: no property {rec.property!r} in the catalogue")
     if rec.kind != prop.kind:
-        raise Rejected(f"kind: the file says {rec.kind!r}, the catalogue says {prop.name} is {prop.kind!r}")
+        raise Rejected(f"kind: the file says {rec.kind!r}, the catalogue says {prop.name} is '{prop.kind}'")
     for name, claimed, actual in (("cites", rec.cites, prop.cites), ("statement", rec.statement, prop.doc)):
         if claimed and claimed != actual:
             raise Rejected(f"{name}: the file says {claimed!r}, the catalogue says {actual!r}")
@@ -81,7 +81,8 @@ def reexecute(system: System, rec: TraceRecord) -> Trace:
         if st.cites != rule.rule.cites:
             raise Rejected(f"steps[{n}].cites: the file says {st.cites!r}, the rule cites {rule.rule.cites!r}")
         if st.env != rule.env:
-            raise Rejected(f"steps[{n}].env: the file says {str(st.env).lower()}, the rule says {str(rule.env).lower()}")
+            raise Rejected(f"steps[{n}].env: the file says {str(st.env).lower()}, "
+                           f"the rule says {str(rule.env).lower()}")
         delta = [list(d) for d in sc.delta(states[n], done.state)]
         if st.delta != delta:
             raise Rejected(f"steps[{n}].delta: differs from the model's ({_first_difference(st.delta, delta)})")
