@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef, System
 from .check import peak_mb, trace_record
 from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, decided_by_trace, has_trace
@@ -72,24 +73,32 @@ def search(system: System, props: Sequence[PropertyDef], depth: int, deadline: f
     quiet = is_quiescent(system)
     outs = [Outcome(p) for p in props]
     res = Search(outs)
+    if stop.requested():   # building the unrolling alone can take seconds
+        _give_up(outs, stop.requested())
+        return res
     solver = new_solver()
     unr: Unrolling = enc.start()
     solver.add(unr.constraints)
-    for k in range(depth + 1):
-        if not any(o.open for o in outs):
-            break
-        if k:
-            solver.add(enc.extend(unr))
-        res.depth = k
-        sane = check(solver, deadline=deadline)
-        if sane == z3.unknown:
-            _give_up(outs, f"{why_unknown(solver, deadline)} at depth {k}")
-            break
-        if sane == z3.unsat:
-            res.exhausted_at = k
-            break
-        enc.replay(enc.decode(solver.model(), unr))   # the sanity model must replay too
-        _ask_all(enc, solver, system, unr, k, [o for o in outs if o.open], quiet, deadline)
+    try:
+        for k in range(depth + 1):
+            if not any(o.open for o in outs):
+                break
+            if k:
+                solver.add(enc.extend(unr))
+            res.depth = k
+            sane = check(solver, deadline=deadline)
+            if sane == z3.unknown:
+                _give_up(outs, f"{why_unknown(solver, deadline)} at depth {k}")
+                break
+            if sane == z3.unsat:
+                res.exhausted_at = k
+                break
+            enc.replay(enc.decode(solver.model(), unr))   # the sanity model must replay too
+            _ask_all(enc, solver, system, unr, k, [o for o in outs if o.open], quiet, deadline)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+        _give_up(outs, f"{stop.requested()} at depth {res.depth}")
     res.seconds = time.monotonic() - t0
     return res
 
@@ -162,7 +171,8 @@ def run_bmc(system: System, preset: str, variant: str, names: Iterable[str] | No
         bound = f"BMC to depth {depth}"
     run = RunResult(variant, preset, "symbolic", complete,
                     "" if complete else "solver gave up or time budget reached",
-                    0, 0, sr.depth, sr.seconds, peak_mb(), False)   # no states or transitions are enumerated
+                    0, 0, sr.depth, sr.seconds, peak_mb(), False,   # no states or transitions are enumerated
+                    bound=None if sr.exhausted_at is not None else depth)
     for o in sr.outcomes:
         p = o.prop
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, o.verdict, o.reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import resource
 from typing import Callable
 
+from . import stop
 from .api import PropertyDef, System
 from .explore import Budget, Checks, Exploration, explore
 from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
@@ -40,7 +41,10 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
                  symmetry: bool = True, budget: Budget = Budget(),
                  progress: Callable | None = None, overrides: dict | None = None) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
-    ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
+    with stop.raising():   # SIGINT, SIGTERM or the memory budget end the search, keeping its states
+        ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
+    if ex.reason == "interrupted":
+        ex.reason = stop.requested() or ex.reason
     run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
                     ex.depth, ex.seconds, peak_mb(), symmetry)
     return add_verdicts(system, run, ex, props, overrides)

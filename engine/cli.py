@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
-from .errors import EXIT_BAD_INPUT, BadInput
+from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, BadInput
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +28,8 @@ def _positive(kind: type, noun: str):
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if v != v or v in (float("inf"), float("-inf")):   # nan or inf would silently mean "no budget"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if v <= 0:
             raise argparse.ArgumentTypeError(f"{text} must be greater than zero")
         return v
@@ -36,6 +38,14 @@ def _positive(kind: type, noun: str):
 
 _positive_int = _positive(int, "a whole number")
 _positive_float = _positive(float, "a number")
+
+
+def _memory(text: str) -> int:
+    from .stop import parse_size
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _run_options(p: argparse.ArgumentParser, provider) -> None:
@@ -49,7 +59,10 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
     p.add_argument("--no-symmetry", action="store_true", help="explore without symmetry reduction")
     p.add_argument("--max-states", type=_positive_int, help="stop after this many distinct states (UNKNOWN)")
     p.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds (UNKNOWN)")
-    p.add_argument("--jobs", type=_positive_int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="worker processes (default 2; at most one per run and per core)")
+    p.add_argument("--max-memory", type=_memory, default=None,
+                   help="memory budget, e.g. 4G, 512M or 50%% (default 80%% of physical memory): UNKNOWN(memory)")
     p.add_argument("--baseline", type=Path, default=None, help="expected violations (default: the model's)")
     p.add_argument("--update-baseline", action="store_true", help="record these results as expected")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -57,6 +70,7 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
 
 def parser(provider) -> argparse.ArgumentParser:
     top = _Parser(prog="pmipmc", description=provider.DESCRIPTION)
+    top.add_argument("--version", action="version", version=f"pmipmc {provider.VERSION}")
     sub = top.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="check properties over variants (default: everything, writes reports/)")
     _run_options(c, provider)
@@ -85,6 +99,7 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--cluster", default=None, metavar="local:1,local:2",
                    help="benchmark the Ray engine at each of these cluster specs instead")
     b.add_argument("--time-budget", type=_positive_float, help="with --cluster: stop each run after this many seconds")
+    b.add_argument("--max-memory", type=_memory, default=None, help="memory budget (default 80%% of physical memory)")
     ln = sub.add_parser("lint", help="check the spec's message formats against their references and registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top
@@ -92,11 +107,27 @@ def parser(provider) -> argparse.ArgumentParser:
 
 def run(provider, argv: list[str]) -> int:
     try:
-        return _run(provider, argv)
+        code = _run(provider, argv)
+        sys.stdout.flush()   # a full disk shows here, not as a traceback at exit
+        return code
     except BrokenPipeError:   # `pmipmc list rules | head`: the reader left; not an error of ours
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as e:      # `> /dev/full`, an unwritable output folder
+        _silence_stdout()
+        print(f"pmipmc: error: {e.filename or 'standard output'}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:   # outside a run (list, replay, render) or a second Ctrl-C
+        print("pmipmc: interrupted", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+def _silence_stdout() -> None:
+    import os
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):   # stdout is not a real file (a test's capture)
+        pass
 
 
 def _run(provider, argv: list[str]) -> int:
@@ -107,6 +138,8 @@ def _run(provider, argv: list[str]) -> int:
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
                    "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint}[args.command]
         return handler(provider, args)
+    except SystemExit as e:   # --version
+        return e.code or 0
     except (BadInput, bl.BaselineError, *provider.BAD_INPUT) as e:
         print(f"pmipmc: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

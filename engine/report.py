@@ -221,8 +221,10 @@ def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> st
 
 
 def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictures: bool,
-                 system_for: Callable[[str, str, dict], System]) -> None:
-    """Each trace as JSON and, with `pictures`, drawn on the System it ran on (`system_for`)."""
+                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None) -> None:
+    """Each trace as JSON and, with `pictures`, drawn on the System it ran on (`system_for`).
+    `shown_dir` is where the files will end up (they are written to a temporary folder first)."""
+    shown = _shown_dir(shown_dir or outdir)
     for run in runs:
         tdir = outdir / "traces" / run.variant
         for r in run.results:
@@ -233,7 +235,7 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
+                             states=run.states, json_ref=f"{shown}/traces/{run.variant}/{r.property}.json",
                              state_graph=r.kind != "reachable",
                              system=system_for(run.preset, run.variant, r.trace.overrides))
 
@@ -241,11 +243,11 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
 def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_text: str, rules: list[dict],
                  properties: list[dict], variants: list[dict], lint_markdown: str | None = None, *,
                  pictures: bool = True, timings: bool = True,
-                 system_for: Callable[[str, str, dict], System]) -> Path:
+                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None) -> Path:
     """Write outdir/README.md and outdir/traces/<variant>/<property>.{json,txt,msc.txt,*.svg}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    write_traces(runs, outdir, narrator, pictures, system_for)
+    write_traces(runs, outdir, narrator, pictures, system_for, shown_dir)
     presets = sorted({r.preset for r in runs})
     L = ["# pmipmc report", "",
          f"Preset(s): {', '.join(presets)}. Engine(s): {', '.join(sorted({r.engine for r in runs}))}. "

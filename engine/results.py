@@ -8,6 +8,8 @@ from typing import Any
 from .api import Kind
 
 
+TRACE_FORMAT = 1   # the trace file's format version (engine/tracefile.py documents it)
+
 class Verdict(str, Enum):
     """The closed set of verdicts.  Members are strings, so JSON and comparisons see the name."""
     HOLDS = "HOLDS"                              # proved for every depth (symbolic engine)
@@ -67,7 +69,7 @@ class TraceRecord:
     states: int | None = None
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"version": TRACE_FORMAT, **asdict(self)}
 
     @staticmethod
     def from_json(d: dict) -> "TraceRecord":
@@ -118,6 +120,7 @@ class RunResult:
     peak_mb: float
     symmetry: bool
     results: list[PropertyResult] = field(default_factory=list)
+    bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
 
     @property
     def states_per_s(self) -> float:
@@ -127,5 +130,5 @@ class RunResult:
         return {"variant": self.variant, "preset": self.preset, "engine": self.engine, "complete": self.complete,
                 "reason": self.reason, "states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
-                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry,
+                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry, "bound": self.bound,
                 "results": [r.to_json() for r in self.results]}

@@ -8,6 +8,7 @@ run, the traces, replay and the pictures share.
 from __future__ import annotations
 
 import functools
+from importlib.metadata import version
 from pathlib import Path
 
 from pmipmc import model
@@ -17,6 +18,7 @@ from . import CATALOGUE
 
 DESCRIPTION = "Model checker for draft-liu-multimob-pmipv6-multicast-ro-01"
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
+VERSION = version("pmipmc")
 DEFAULT_VARIANT = "draft"
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)

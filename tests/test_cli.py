@@ -136,4 +136,4 @@ def test_render_of_a_trace_that_does_not_replay_is_bad_input(capsys, tmp_path):
     path = tmp_path / "t.json"
     path.write_text(json.dumps(data))
     code, _, err = cli(capsys, "render", str(path))
-    assert code == 2 and "does not replay" in err and err.count("\n") == 1
+    assert code == 2 and "NOT REPRODUCED" in err and err.count("\n") == 1
