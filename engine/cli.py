@@ -1,4 +1,4 @@
-"""The command line: check, prove, list, replay, render, bench, lint.
+"""The command line: check, prove, list, replay, render, bench, lint, export.
 
 The engine knows nothing of PMIPv6: `run(provider, argv)` is handed a provider module that
 builds systems from preset and variant names and describes them (see properties/provider.py).
@@ -15,6 +15,7 @@ from pathlib import Path
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
 from .errors import EXIT_BAD_INPUT, BadInput
+from .murphi_cli import cmd_export
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +79,14 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--variant", default="draft")
     b.add_argument("--no-symmetry", action="store_true")
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
+    b.add_argument("--vs-rumur", action="store_true",
+                   help="our engine(s) and Rumur side by side on the exported Murphi model (symmetry off)")
+    ex = sub.add_parser("export", help="write the transition system for another checker (Murphi for Rumur)")
+    ex.add_argument("--murphi", type=Path, required=True, help="Murphi file to write ('-' for stdout)")
+    ex.add_argument("--preset", default=None, help=f"bounds preset (default {provider.DEFAULT_PRESET})")
+    ex.add_argument("--variant", default=None, help="variant (default draft)")
+    ex.add_argument("--properties", action="store_true",
+                    help="also write invariant and quiescent properties as Murphi invariants")
     ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top
@@ -96,9 +105,9 @@ def _run(provider, argv: list[str]) -> int:
     try:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
-            raise BadInput("missing command (check, prove, list, replay, render, bench, lint)")
+            raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
-                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint}[args.command]
+                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export}[args.command]
         return handler(provider, args)
     except (BadInput, bl.BaselineError, *provider.BAD_INPUT) as e:
         print(f"pmipmc: error: {e}", file=sys.stderr)

@@ -159,6 +159,9 @@ def cmd_bench(provider, args) -> int:
     presets = args.preset or [provider.DEFAULT_PRESET]
     for p in presets:
         provider.build(p, args.variant)
+    if args.vs_rumur:
+        from .murphi_cli import bench_vs_rumur
+        return bench_vs_rumur(provider, presets, args.variant)
     print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
           f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
     for p in presets:
