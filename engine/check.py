@@ -28,6 +28,10 @@ def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, v
                        dict(overrides or {}))
 
 
+# partial-order reduction may drop the interleaving that is shortest: the trace header says so
+POR_TRACE = "explicit with partial-order reduction (--por): this trace may not be the shortest"
+
+
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
     hit = prop.name in ex.hits
     if hit:
@@ -39,18 +43,18 @@ def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
 
 def run_explicit(system: System, preset: str, variant: str, names: set[str] | None = None,
                  symmetry: bool = True, budget: Budget = Budget(),
-                 progress: Callable | None = None, overrides: dict | None = None) -> RunResult:
+                 progress: Callable | None = None, overrides: dict | None = None, por: bool = False) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
-    ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
-    run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
-                    ex.depth, ex.seconds, peak_mb(), symmetry)
+    ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress, por)
+    run = RunResult(variant, preset, "explicit+por" if por else "explicit", ex.complete, ex.reason, len(ex.states),
+                    ex.transitions, ex.depth, ex.seconds, peak_mb(), symmetry)
     for p in props:
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)
         if verdict == VIOLATED:
             check = compile_predicate(system.prop_expr(p), step=True) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
-            res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
+            res.trace = trace_record(system, tr, p, preset, variant, POR_TRACE if por else "explicit", overrides)
             res.depth = len(tr.steps)
         run.results.append(res)
     return run

@@ -48,6 +48,8 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
     p.add_argument("--reports", type=Path, help="write reports here (default reports/ for a full default run)")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
     p.add_argument("--no-symmetry", action="store_true", help="explore without symmetry reduction")
+    p.add_argument("--por", action="store_true",
+                   help="partial-order reduction (keeps verdicts; traces may not be the shortest)")
     p.add_argument("--max-states", type=_positive_int, help="stop after this many distinct states (UNKNOWN)")
     p.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds (UNKNOWN)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="worker processes (default 2)")

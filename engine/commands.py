@@ -36,6 +36,8 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
 
 
 def _engine(args) -> tuple[str, int]:
+    if args.por and (args.command == "prove" or args.engine == "symbolic"):
+        raise BadInput("--por applies to the explicit engine only")
     if args.command == "prove":
         return "prove", 0
     if args.engine == "symbolic":
@@ -50,7 +52,8 @@ def _engine(args) -> tuple[str, int]:
 
 
 def _default_run(args) -> bool:
-    return not (args.preset or args.variant or args.property) and args.command == "check" and args.engine == "explicit"
+    return (not (args.preset or args.variant or args.property or args.por) and args.command == "check"
+            and args.engine == "explicit")
 
 
 def cmd_check(provider, args) -> int:
@@ -60,7 +63,7 @@ def cmd_check(provider, args) -> int:
     baseline = bl.load(base_path)
     budget = Budget(args.max_states, args.time_budget)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet) for v in variants]
+                engine, depth, quiet=args.quiet, por=args.por) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     runs = run_jobs(jobs, args.jobs)

@@ -32,6 +32,7 @@ class Job:
     depth: int = 0
     overrides: tuple = ()
     quiet: bool = False
+    por: bool = False
 
 
 def _progress(job: Job):
@@ -61,7 +62,7 @@ def run_job(job: Job) -> RunResult:
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
     run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                       overrides)
+                       overrides, job.por)
     if not job.quiet:
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
