@@ -83,6 +83,8 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
     b.add_argument("--vs-rumur", action="store_true",
                    help="our engine(s) and Rumur side by side on the exported Murphi model (symmetry off)")
+    b.add_argument("--por", action="store_true",
+                   help="states and transitions partial-order reduction removes, verdicts compared")
     ex = sub.add_parser("export", help="write the transition system for another checker (Murphi for Rumur)")
     ex.add_argument("--murphi", type=Path, required=True, help="Murphi file to write ('-' for stdout)")
     ex.add_argument("--preset", default=None, help=f"bounds preset (default {provider.DEFAULT_PRESET})")

@@ -165,6 +165,9 @@ def cmd_bench(provider, args) -> int:
     if args.vs_rumur:
         from .murphi_cli import bench_vs_rumur
         return bench_vs_rumur(provider, presets, args.variant)
+    if args.por:
+        from .bench_por import bench_por
+        return bench_por(provider, presets, [args.variant], not args.no_symmetry)
     print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
           f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
     for p in presets:

@@ -204,3 +204,19 @@ def test_por_keeps_every_verdict_on_ci(variant, symmetry):
     full = run_explicit(s, "ci", variant, symmetry=symmetry)
     por = run_explicit(s, "ci", variant, symmetry=symmetry, por=True)
     assert verdicts(por) == verdicts(full)
+
+
+def test_bench_por_reports_what_is_removed_and_that_verdicts_agree(capsys):
+    from pmipmc.engine.cli import run
+    from pmipmc.properties import provider
+    assert run(provider, ["bench", "--por", "--preset", "tiny", "--variant", "repaired"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tiny"))
+    assert row.split()[2:4] == ["471", "471"] and row.endswith("same")
+
+
+@pytest.mark.parametrize("argv", [["prove", "--por"], ["check", "--engine", "symbolic", "--depth", "3", "--por"]])
+def test_por_with_a_symbolic_engine_is_bad_input(capsys, argv):
+    from pmipmc.engine.cli import run
+    from pmipmc.properties import provider
+    assert run(provider, argv) == 2
+    assert "--por applies to the explicit engine only" in capsys.readouterr().err
