@@ -135,3 +135,13 @@ def test_export_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
     code = run(provider, argv)
     err = capsys.readouterr().err
     assert code == 2 and needle in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+@needs_rumur
+def test_bench_vs_rumur_prints_both_engines_with_equal_counts(capsys):
+    from pmipmc.engine.cli import run
+    from pmipmc.properties import provider
+    assert run(provider, ["bench", "--vs-rumur", "--preset", "tiny"]) == 0
+    rows = {line.split()[1]: line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("tiny")}
+    assert rows["python"][2:4] == rows["rumur"][2:4] == ["6,948", "27,192"]
