@@ -29,11 +29,17 @@ def cmd_export(provider, args) -> int:
         sys.stdout.write(text + "\n")
         return EXIT_OK
     target = Path(args.murphi)
+    if target.is_dir():
+        raise BadInput(f"{target} is a folder; name the Murphi file to write")
     if not target.parent.is_dir():
         raise BadInput(f"no such folder for the Murphi file: {target.parent}")
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, target)   # atomically: a reader never sees half a model
+    try:
+        tmp.write_text(text + "\n")
+        os.replace(tmp, target)   # atomically: a reader never sees half a model
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"cannot write {target}: {e.strerror}") from None
     print(f"{target}: {len(system.rules)} rules, {system.schema.nslots} variables, "
           f"{len(set(system.init))} start states", file=sys.stderr)
     return EXIT_OK

@@ -128,6 +128,7 @@ def test_export_writes_a_murphi_file(capsys, tmp_path):
     (["export", "--murphi", "m.m", "--preset", "huge"], "unknown preset"),
     (["export", "--murphi", "m.m", "--variant", "nope"], "unknown variant"),
     (["export"], "--murphi"),
+    (["export", "--murphi", "/"], "is a folder"),
 ])
 def test_export_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
     from pmipmc.engine.cli import run
