@@ -35,8 +35,8 @@ def bench_por(provider, presets: list[str], variants: list[str], symmetry: bool)
                 red = pool.submit(_run, provider.__name__, p, v, symmetry, True).result()
             same = [(r.property, r.verdict) for r in full.results] == [(r.property, r.verdict) for r in red.results]
             differ |= not same
-            print(f"{p:<10} {v:<17} {full.states:>10,} {red.states:>10,} {_pct(full.states - red.states, full.states):>8} "
-                  f"{full.transitions:>12,} {red.transitions:>12,} "
+            print(f"{p:<10} {v:<17} {full.states:>10,} {red.states:>10,} "
+                  f"{_pct(full.states - red.states, full.states):>8} {full.transitions:>12,} {red.transitions:>12,} "
                   f"{_pct(full.transitions - red.transitions, full.transitions):>8} {full.seconds:>8.1f} "
                   f"{red.seconds:>8.1f}  {'same' if same else 'DIFFER'}"
                   f"{'' if full.complete and red.complete else '  INCOMPLETE'}", flush=True)
