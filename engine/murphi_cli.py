@@ -21,7 +21,7 @@ from .rumur import RumurError, check_with_rumur, rumur_missing
 
 
 def cmd_export(provider, args) -> int:
-    variant = args.variant or "draft"
+    variant = args.variant or provider.DEFAULT_VARIANT
     preset = args.preset or provider.DEFAULT_PRESET
     system = provider.build(preset, variant)
     text = to_murphi(system, f"pmipmc preset {preset}, variant {variant}", properties=args.properties)

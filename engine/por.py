@@ -65,7 +65,7 @@ from typing import Callable, Sequence
 
 from .api import PropertyDef, System
 from .compile import compile_predicate, evaluate
-from .expr import Expr, add, all_of, any_of, const_value, eq, ite, le, lift, not_, slots_of, var
+from .expr import Expr, const_value, current_frame, slots_of
 
 STUTTER_ENUMERATION_LIMIT = 1 << 14   # assignments tried when folding cannot decide P(s, s)
 
@@ -100,21 +100,9 @@ def conjuncts(guard: Expr) -> tuple[Expr, ...]:
     return guard.args if guard.op == "and" else (guard,)
 
 
-_REBUILD = {"eq": eq, "not": not_, "and": all_of, "or": any_of, "ite": ite, "add": add, "le": le}
-
-
-def stutter(e: Expr) -> Expr:
-    """`e` with the successor frame read from the current state, folded: P(s, s) for a step property P."""
-    if e.op == "const":
-        return e
-    if e.op == "var":
-        return var(e.args[0], 0)
-    return _REBUILD[e.op](*(stutter(a) for a in e.args))
-
-
 def stutter_safe(system: System, e: Expr) -> bool:
     """Is P(s, s) true for every s?  Folding first; else every assignment of the slots it reads."""
-    folded = stutter(lift(e))
+    folded = current_frame(e)
     c = const_value(folded)
     if c is not None:
         return bool(c)
