@@ -29,6 +29,10 @@ def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, v
                        dict(overrides or {}), prop.cites, prop.doc)
 
 
+# partial-order reduction may drop the interleaving that is shortest: the trace header says so
+POR_TRACE = "explicit with partial-order reduction (--por): this trace may not be the shortest"
+
+
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
     if prop.name in ex.hits:
         return decided_by_trace(prop.kind), ""
@@ -39,14 +43,14 @@ def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
 
 def run_explicit(system: System, preset: str, variant: str, names: set[str] | None = None,
                  symmetry: bool = True, budget: Budget = Budget(),
-                 progress: Callable | None = None, overrides: dict | None = None) -> RunResult:
+                 progress: Callable | None = None, overrides: dict | None = None, por: bool = False) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
     with stop.raising():   # SIGINT, SIGTERM or the memory budget end the search, keeping its states
-        ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
+        ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress, por)
     if ex.reason == "interrupted":
         ex.reason = stop.requested() or ex.reason
-    run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
-                    ex.depth, ex.seconds, peak_mb(), symmetry)
+    run = RunResult(variant, preset, "explicit+por" if por else "explicit", ex.complete, ex.reason, len(ex.states),
+                    ex.transitions, ex.depth, ex.seconds, peak_mb(), symmetry)
     return add_verdicts(system, run, ex, props, overrides)
 
 
@@ -61,7 +65,8 @@ def add_verdicts(system: System, run: RunResult, ex: Exploration, props: list[Pr
         if has_trace(verdict):
             check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
-            res.trace = trace_record(system, tr, p, preset, variant, run.engine, overrides)
+            engine = POR_TRACE if run.engine == "explicit+por" else run.engine
+            res.trace = trace_record(system, tr, p, preset, variant, engine, overrides)
             res.trace.states = run.states   # the run's count: a cluster's `ex` holds only the hit paths
             res.depth = len(tr.steps)
         run.results.append(res)

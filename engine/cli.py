@@ -1,4 +1,4 @@
-"""The command line: check, prove, list, replay, render, bench, lint.
+"""The command line: check, prove, list, replay, render, bench, lint, export.
 
 The engine knows nothing of PMIPv6: `run(provider, argv)` is handed a provider module that
 builds systems from preset and variant names and describes them (see properties/provider.py).
@@ -15,6 +15,7 @@ from pathlib import Path
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
 from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, BadInput
+from .murphi_cli import cmd_export
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +58,8 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
     p.add_argument("--reports", type=Path, help="write reports here (default reports/ for a full default run)")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
     p.add_argument("--no-symmetry", action="store_true", help="explore without symmetry reduction")
+    p.add_argument("--por", action="store_true",
+                   help="partial-order reduction (keeps verdicts; traces may not be the shortest)")
     p.add_argument("--max-states", type=_positive_int, help="stop after this many distinct states (UNKNOWN)")
     p.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds (UNKNOWN)")
     p.add_argument("--jobs", type=_positive_int, default=None,
@@ -100,6 +103,16 @@ def parser(provider) -> argparse.ArgumentParser:
                    help="benchmark the Ray engine at each of these cluster specs instead")
     b.add_argument("--time-budget", type=_positive_float, help="with --cluster: stop each run after this many seconds")
     b.add_argument("--max-memory", type=_memory, default=None, help="memory budget (default 80%% of physical memory)")
+    b.add_argument("--vs-rumur", action="store_true",
+                   help="our engine(s) and Rumur side by side on the exported Murphi model (symmetry off)")
+    b.add_argument("--por", action="store_true",
+                   help="states and transitions partial-order reduction removes, verdicts compared")
+    ex = sub.add_parser("export", help="write the transition system for another checker (Murphi for Rumur)")
+    ex.add_argument("--murphi", type=Path, required=True, help="Murphi file to write ('-' for stdout)")
+    ex.add_argument("--preset", default=None, help=f"bounds preset (default {provider.DEFAULT_PRESET})")
+    ex.add_argument("--variant", default=None, help="variant (default: the spec as written)")
+    ex.add_argument("--properties", action="store_true",
+                    help="also write invariant and quiescent properties as Murphi invariants")
     ln = sub.add_parser("lint", help="check the spec's message formats against their references and registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top
@@ -134,9 +147,9 @@ def _run(provider, argv: list[str]) -> int:
     try:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
-            raise BadInput("missing command (check, prove, list, replay, render, bench, lint)")
+            raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
-                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint}[args.command]
+                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export}[args.command]
         return handler(provider, args)
     except SystemExit as e:   # --version
         return e.code or 0

@@ -38,6 +38,8 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
 
 
 def _engine(args) -> tuple[str, int]:
+    if args.por and (args.command == "prove" or args.engine == "symbolic"):
+        raise BadInput("--por applies to the explicit engine only")
     if args.command == "prove":
         return "prove", 0
     if args.engine == "symbolic":
@@ -52,7 +54,7 @@ def _engine(args) -> tuple[str, int]:
 
 
 def _default_run(args) -> bool:
-    return (args.preset is None and not (args.variant or args.property) and args.command == "check"
+    return (args.preset is None and not (args.variant or args.property or args.por) and args.command == "check"
             and args.engine == "explicit")
 
 
@@ -72,7 +74,7 @@ def cmd_check(provider, args) -> int:
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     budget = Budget(args.max_states, args.time_budget)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet, max_bytes=memory // workers) for v in variants]
+                engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     with stop.session(memory if workers == 1 else None):
@@ -205,6 +207,12 @@ def cmd_bench(provider, args) -> int:
         from .bench_cluster import bench
         bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget)
         return EXIT_OK
+    if args.vs_rumur:
+        from .murphi_cli import bench_vs_rumur
+        return bench_vs_rumur(provider, presets, args.variant)
+    if args.por:
+        from .bench_por import bench_por
+        return bench_por(provider, presets, [args.variant], not args.no_symmetry)
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     with stop.session():
         return _bench(provider, args, presets, memory)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
+from .por import AmpleSets, por_tables
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Checks:
 
     def __init__(self, system: System, names: set[str] | None = None):
         props = [p for p in system.properties if names is None or p.name in names]
+        self.props = props
         self.state: list = []   # (name, fn, wanted) evaluated on every new state
         self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
         self.step: list = []    # (name, fn) evaluated on every transition
@@ -61,9 +63,10 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None) -> Exploration:
+            progress: Callable[[Exploration, float], None] | None = None, por: bool = False) -> Exploration:
     succ = system.successors_flagged()
     canon = system.canon(symmetry)
+    ample = AmpleSets(por_tables(system, checks.props)) if por else None
     ex = Exploration(states=[], parent=array("q"))
     index: dict[bytes, int] = {}
     hits = ex.hits
@@ -92,6 +95,8 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 level_end = len(ex.states)
             s = ex.states[i]
             out, protocol = succ(s)
+            if ample is not None:   # `protocol` stays the full set's: quiescence is judged on it
+                out = ample.reduce(s, out, protocol, lambda t: index.get(t, index.get(canon(t), level_end)) < level_end)
             ex.transitions += len(out)
             for k, t in out:
                 for c in step_checks:

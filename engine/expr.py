@@ -209,3 +209,31 @@ def substitute(e: Value, values: dict[int, Expr]) -> Expr:
     if e.op == "const":
         return e
     return _BUILD[e.op](*(substitute(a, values) for a in e.args))
+
+
+def current_frame(e: Value) -> Expr:
+    """`e` with every successor-frame slot read from the current state, re-folded: a step
+    property P(s, t) as P(s, s)."""
+    e = lift(e)
+    if e.op == "var":
+        return var(e.args[0], 0)
+    if e.op == "const":
+        return e
+    return _BUILD[e.op](*(current_frame(a) for a in e.args))
+
+
+def slots_of(e: Expr, acc: set | None = None) -> set:
+    """Every (slot, frame) pair an expression reads."""
+    acc = set() if acc is None else acc
+    stack = [e]
+    seen = set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if x.op == "var":
+            acc.add(x.args)
+        elif x.op != "const":
+            stack.extend(a for a in x.args if isinstance(a, Expr))
+    return acc

@@ -36,6 +36,7 @@ class Job:
     overrides: tuple = ()
     quiet: bool = False
     max_bytes: int | None = None   # memory budget of the process running this job
+    por: bool = False
 
 
 def _progress(job: Job):
@@ -81,7 +82,7 @@ def run_job(job: Job) -> RunResult:
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
     run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                       overrides)
+                       overrides, job.por)
     if not job.quiet:
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",

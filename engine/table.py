@@ -35,4 +35,6 @@ def verdict_matrix(runs: list[RunResult]) -> str:
                                                           for run, w in zip(runs, cols)))
     lines.append("holds = exhaustive within bounds; FAIL@n = violated, shortest trace n steps; seen@n = witness "
                  "found; unseen = witness not reachable; ! = differs from the baseline")
+    if any(run.engine.endswith("+por") for run in runs):
+        lines.append("partial-order reduction (--por): a trace of n steps exists, a shorter one may too")
     return "\n".join(lines)
