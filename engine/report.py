@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .itf import write_itf
 from .render import render_trace
 from .results import RunResult
 
@@ -226,6 +227,7 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             tdir.mkdir(parents=True, exist_ok=True)
             path = tdir / f"{r.property}.json"
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
+            write_itf(r.trace, tdir / f"{r.property}.itf.json", r.cites, r.statement)
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
                              states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
