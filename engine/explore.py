@@ -41,6 +41,7 @@ class Exploration:
     reason: str = ""
     seconds: float = 0.0
     hits: dict[str, Hit] = field(default_factory=dict)
+    expanded: int = 0             # states whose successors are done; the rest is the queue
 
 
 class Checks:
@@ -117,6 +118,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
             if i & 1023 == 0:
                 elapsed = time.monotonic() - t0
                 if progress:
+                    ex.expanded = i
                     progress(ex, elapsed)
                 if budget.seconds and elapsed >= budget.seconds:
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"

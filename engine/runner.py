@@ -13,7 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from .check import run_explicit
-from .explore import Budget, Exploration
+from .explore import Budget
+from .progress import exploration_progress
 from .results import RunResult
 
 
@@ -34,18 +35,6 @@ class Job:
     quiet: bool = False
 
 
-def _progress(job: Job):
-    last = [0.0]
-
-    def report(ex: Exploration, elapsed: float) -> None:
-        if job.quiet or elapsed - last[0] < 5.0:
-            return
-        last[0] = elapsed
-        print(f"  [{job.variant}] {len(ex.states):,} states, depth {ex.depth}, "
-              f"{len(ex.states) / max(elapsed, 1e-9):,.0f} states/s, {elapsed:.0f}s", file=sys.stderr, flush=True)
-    return report
-
-
 def run_job(job: Job) -> RunResult:
     provider = importlib.import_module(job.provider)
     overrides = dict(job.overrides)
@@ -60,8 +49,9 @@ def run_job(job: Job) -> RunResult:
         return run_prove(system, job.preset, job.variant, names=names,
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
-    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                       overrides)
+    progress = exploration_progress(job.variant, job.quiet)
+    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress, overrides)
+    progress.done()
     if not job.quiet:
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
