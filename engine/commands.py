@@ -94,6 +94,10 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
                             provider.properties(), provider.variants(), provider.lint_markdown(),
                             timings=False)
         print(f"reports written: {path}", file=sys.stderr)
+        from .suggest import write_suggested_text
+        suggested = write_suggested_text(provider, runs, outdir)
+        if suggested:
+            print(f"suggested text written: {suggested}", file=sys.stderr)
 
 
 def cmd_list(provider, args) -> int:

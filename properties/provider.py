@@ -20,10 +20,32 @@ def build(preset: str, variant: str, **overrides) -> System:
     b = model.preset(preset)
     if overrides:
         b = b.with_(**overrides)
-    ctx = model.make_ctx(b, model.variant(variant))
+    return _system(b, model.variant(variant))
+
+
+def _system(b, v) -> System:
+    ctx = model.make_ctx(b, v)
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
     from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
     return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS))
+
+
+def build_readings(preset: str, choices: dict[str, str]) -> System:
+    """A system for an unnamed setting of axes (evidence runs: the draft plus one repair, and so on)."""
+    from pmipmc.model.variants import Variant
+    unknown = [a for a, r in choices.items() if a not in model.AXES or r not in model.AXES[a].readings]
+    if unknown:
+        raise model.VariantError(f"unknown axis or reading: {unknown[0]}={choices[unknown[0]]}")
+    name = "+".join(f"{a}={r}" for a, r in choices.items()) or "draft"
+    return _system(model.preset(preset), Variant(name, "", dict(choices)))
+
+
+def repairs() -> list[dict]:
+    """Each repair reading with the replacement text it proposes for the draft."""
+    from pmipmc.model.variants import PROPOSED_TEXT, REPAIRS
+    return [{"axis": a, "reading": r, "cites": model.AXES[a].cites, "doc": model.AXES[a].readings[r],
+             "where": p.where, "old": p.old, "new": p.new}
+            for a, r in REPAIRS.items() for p in [PROPOSED_TEXT[(a, r)]]]
 
 
 def presets() -> list[dict]:
