@@ -6,6 +6,7 @@ from typing import Callable
 
 from .api import PropertyDef, System
 from .compile import compile_predicate
+from .coverage import Coverage
 from .explore import Budget, Checks, Exploration, explore
 from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult, StepRecord, TraceRecord
 from .trace import Trace, concretise
@@ -39,11 +40,13 @@ def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
 
 def run_explicit(system: System, preset: str, variant: str, names: set[str] | None = None,
                  symmetry: bool = True, budget: Budget = Budget(),
-                 progress: Callable | None = None, overrides: dict | None = None) -> RunResult:
+                 progress: Callable | None = None, overrides: dict | None = None,
+                 coverage: bool = False) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
-    ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
+    cov = Coverage(system) if coverage else None
+    ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress, cov)
     run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
-                    ex.depth, ex.seconds, peak_mb(), symmetry)
+                    ex.depth, ex.seconds, peak_mb(), symmetry, coverage=cov.by_rule() if cov else None)
     for p in props:
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)

@@ -64,6 +64,8 @@ def parser(provider) -> argparse.ArgumentParser:
     _run_options(c, provider)
     c.add_argument("--engine", choices=("explicit", "symbolic"), default="explicit")
     c.add_argument("--depth", type=int, default=None, help="BMC depth (symbolic engine)")
+    c.add_argument("--coverage", action="store_true",
+                   help="count rule firings per run (JSON `coverage`; always on when reports are written)")
     pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
     _run_options(pr, provider)
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")

@@ -53,14 +53,20 @@ def _default_run(args) -> bool:
     return not (args.preset or args.variant or args.property) and args.command == "check" and args.engine == "explicit"
 
 
+def _report_dir(args) -> Path | None:
+    outdir = args.reports or (Path("reports") if _default_run(args) else None)
+    return None if args.no_reports else outdir
+
+
 def cmd_check(provider, args) -> int:
     preset, variants, names = _names(provider, args)
     engine, depth = _engine(args)
     base_path = args.baseline or provider.BASELINE
     baseline = bl.load(base_path)
     budget = Budget(args.max_states, args.time_budget)
+    coverage = args.command == "check" and (args.coverage or _report_dir(args) is not None)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet) for v in variants]
+                engine, depth, quiet=args.quiet, coverage=coverage) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     runs = run_jobs(jobs, args.jobs)
@@ -85,8 +91,8 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
     if args.update_baseline:
         bl.save(base_path, bl.updated(baseline, runs))
         print(f"baseline updated: {base_path}", file=sys.stderr)
-    outdir = args.reports or (Path("reports") if _default_run(args) else None)
-    if outdir and not args.no_reports:
+    outdir = _report_dir(args)
+    if outdir:
         from .report import write_report
         outdir.mkdir(parents=True, exist_ok=True)
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)

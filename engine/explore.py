@@ -65,7 +65,8 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None) -> Exploration:
+            progress: Callable[[Exploration, float], None] | None = None,
+            coverage: Callable[[list], None] | None = None) -> Exploration:
     succ = compile_successors_flagged(system.rules)
     canon = canonicaliser(system.schema, symmetry)
     ex = Exploration(states=[], parent=array("q"), via=array("i"))
@@ -98,6 +99,8 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
             s = ex.states[i]
             out, protocol = succ(s)
             ex.transitions += len(out)
+            if coverage is not None:
+                coverage(out)
             for k, t in out:
                 for c in step_checks:
                     if not c[1](s, t):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .coverage import coverage_section, merged_fired
 from .itf import write_itf
 from .render import render_trace
 from .results import RunResult
@@ -189,7 +190,8 @@ def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def coverage_table(draft_text: str, rules: list[dict], properties: list[dict], narrator=None) -> list[str]:
+def coverage_table(draft_text: str, rules: list[dict], properties: list[dict], narrator=None,
+                   fired: dict[str, int] | None = None) -> list[str]:
     list_names = getattr(narrator, "LIST_NAMES", {})
     why = getattr(narrator, "NOT_MODELLED", {})
     out = ["| Draft text | Keyword | Text | Rules | Properties |", "|---|---|---|---|---|"]
@@ -202,6 +204,10 @@ def coverage_table(draft_text: str, rules: list[dict], properties: list[dict], n
         rs, ps = citers(u, rules), citers(u, properties)
         reason = why.get(u.id) or why.get(f"§{u.section}") or why.get(f"§{u.section.split('.')[0]}")
         rules_cell = ", ".join(f"`{r}`" for r in rs) if rs else f"not modelled: {reason or 'no rule cites it'}"
+        if rs and fired is not None:   # fire counts summed over the report's runs
+            rules_cell = ", ".join(f"`{r}` ×{fired.get(r, 0):,}" for r in rs)
+            if not any(fired.get(r, 0) for r in rs):
+                rules_cell += " **never fired**"
         text = u.text if len(u.text) <= 110 else u.text[:107] + "..."
         out.append(f"| {u.id} | {u.keyword} | {_cell(text)} | {_cell(rules_cell)} | "
                    f"{', '.join(f'`{p}`' for p in ps)} |")
@@ -280,7 +286,9 @@ def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str,
     L += ["", "## Draft coverage", "",
           f"Every numbered step and every sentence with an uppercase BCP 14 keyword in "
           f"§{', §'.join(SECTIONS)} (subsections included), with the rules and properties that cite it.", ""]
-    L += coverage_table(draft_text, rules, properties, narrator)
+    with_cov = [r for r in runs if r.coverage is not None]
+    L += coverage_table(draft_text, rules, properties, narrator, merged_fired(with_cov) if with_cov else None)
+    L += [""] + coverage_section(runs, rules) if with_cov else []
     problems = cite_problems(draft_text, rules + properties, getattr(narrator, "LIST_NAMES", {}))
     if problems:
         L += ["", "## Citation problems", ""] + [f"- {_cell(p)}" for p in problems]
