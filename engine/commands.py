@@ -104,6 +104,10 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         suggested = write_suggested_text(provider, runs, outdir)
         if suggested:
             print(f"suggested text written: {suggested}", file=sys.stderr)
+        from .explorer_html import write_explorer
+        page = write_explorer(runs, outdir, provider.narrator(),
+                              lambda rec: provider.build(rec.preset, rec.variant, **rec.overrides))
+        print(f"trace explorer written: {page}", file=sys.stderr)
 
 
 def cmd_list(provider, args) -> int:
