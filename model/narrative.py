@@ -176,6 +176,9 @@ NARRATIVE: dict[str, Callable] = {
     "network_loses_pba_q": lambda st, m, src: [env(st, LMA, m, "PBA-Q lost")],
     "network_loses_pim": lambda st, a, b, src: [env(st, a, b, f"PIM {st.old.get('pim', '')} lost")],
     "network_loses_tunnel_setup": lambda st, a, b: [env(st, a, b, "Tunnel set-up lost")],
+    # data packets in flight (switch data_packets)
+    "mn_sends_data": lambda st, src, m: [env(st, src, m, "Multicast data", "(one packet)")],
+    "mag_forwards_data": lambda st, m, src: [act(st, m, f"Forward {st.sg(src)} packet", "(oiflist)")],
 }
 
 

@@ -63,6 +63,7 @@ class Ctx:
 
     BUL_REGISTERED = 1
     MLD_JOIN, MLD_LEAVE = 1, 2
+    PKT_ACCESS, PKT_TUNNEL = 1, 2
     PIM_JOIN, PIM_PRUNE = 1, 2
 
 
@@ -103,6 +104,11 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     A("asked", BOOL, mns, mags, doc="LMA remembers that the MAG queried S (lma_notifies repair)")
     A("moves_left", enum(*(str(i) for i in range(b.sender_moves + 1))),
       doc="sender moves the environment may still make (bounds.sender_moves; 0 when unlimited)")
+    if b.data_packets:   # only behind the switch, so presets without it keep their state layout and counts
+        A("pkt", enum("none", "access", "tunnel"), mags, mns,
+          doc="a copy of S's current data packet waits at the MAG, received on the access link or a tunnel")
+        A("expect", BOOL, mns, mns, doc="the listener received S's data when the packet was sent (listener, S)")
+        A("got", enum("0", "1", "2"), mns, mns, doc="copies of S's current packet the listener received (2: twice)")
     return sc, listeners, senders
 
 

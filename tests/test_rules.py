@@ -69,6 +69,7 @@ def fired_rules() -> set[str]:
     names |= _enabled_somewhere(system("tiny", "draft", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "repaired", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "draft", listeners=2))
+    names |= _enabled_somewhere(system("handover-data", "repaired"))   # data packets in flight
     return names
 
 
