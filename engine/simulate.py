@@ -24,7 +24,7 @@ from .results import UNKNOWN, VIOLATED, PropertyResult, RunResult
 from .trace import Trace, TraceStep
 
 MODES = ("mixed", "uniform", "swarm")
-SWARM_WEIGHTS = (0.0, 1.0, 1.0, 4.0)   # per rule and walk: off, normal, normal, favoured
+SWARM_WEIGHTS = (0.0, 0.05, 1.0, 4.0)   # per rule and walk: off, rare, normal, favoured
 
 
 @dataclass
