@@ -71,7 +71,14 @@ def coverage_section(runs, rules: list[dict]) -> list[str]:
         if set(cells) == {"—"}:
             continue
         L.append(f"| `{name}` | {cites.get(name, '').replace('|', '/')} | " + " | ".join(cells) + " |")
-    dead = sorted({n for run in runs for n in never_fired(run.coverage)})
-    L += ["", ("Never fired in some run: " + ", ".join(f"`{n}`" for n in dead) + ".") if dead
-          else "Every rule of every run fired at least once."]
+    some = sorted({n for run in runs for n in never_fired(run.coverage)})
+    fired = merged_fired(runs)
+    never = [n for n in some if not fired.get(n)]
+    L.append("")
+    if never:
+        L.append("**Never fired in any run** (dead text, or a model or preset too constrained to reach it): "
+                 + ", ".join(f"`{n}`" for n in never) + ".")
+    L.append(("Never fired in some run (its variant or preset excludes what it needs): "
+              + ", ".join(f"`{n}`" for n in some if n not in never) + ".") if len(some) > len(never)
+             else "Every rule fired in every run that has it.")
     return L
