@@ -15,7 +15,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;verti
 #matrix td.new{outline:2px solid #c00000}
 #matrix button{font:inherit;cursor:pointer;border:0;background:none;text-decoration:underline;color:#0645ad}
 #viewer{display:none}#viewer.open{display:block}
-.cols{display:flex;gap:1em;flex-wrap:wrap}.col{flex:1 1 30em;min-width:24em}
+.cols{display:flex;gap:1em;flex-wrap:wrap}.col{flex:1 1 24em;min-width:20em}.col.wide{flex:2 1 44em}
 #steps li{cursor:pointer}#steps li.current{font-weight:bold;background:#fff3c4}
 #steps li.env{font-style:italic}
 #state-table td.changed{background:#ffe08a;font-weight:bold}
@@ -45,7 +45,7 @@ svg text{font:11px system-ui,sans-serif}
 <div class="cols">
 <div class="col"><h2>Steps</h2><ol id="steps" start="0"></ol>
 <h2>Enabled here</h2><ul id="enabled"></ul></div>
-<div class="col"><h2>Sequence chart</h2><div id="chart"></div>
+<div class="col wide"><h2>Sequence chart</h2><div id="chart"></div>
 <h2>Topology</h2><div id="topology"></div></div>
 <div class="col"><h2>Properties at this state</h2><ul id="props"></ul></div>
 <div class="col"><h2>State</h2>
@@ -158,7 +158,7 @@ function chart(t, k) {
   const lanes = t.lifelines, W = 110, H = 26, x = {};
   lanes.forEach((n, i) => { x[n] = 60 + i * W; });
   const evs = t.events, height = 40 + (evs.length + 1) * H;
-  const svg = el("svg", {width: 60 + lanes.length * W, height, id: "chart-svg"});
+  const svg = el("svg", {width: 60 + lanes.length * W + 160, height, id: "chart-svg"});   // room for the last lane's labels
   lanes.forEach((n) => {
     svg.appendChild(el("text", {x: x[n], y: 14, "text-anchor": "middle"}, n));
     svg.appendChild(el("line", {x1: x[n], y1: 20, x2: x[n], y2: height, stroke: "#bbb"}));
