@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from .compile import compile_predicate, compile_successors_flagged
+from .api import Narrator, System
 from .msc import Event
-from .render import state_after
+from .render import findings_of, verdict_word
 from .results import RunResult, TraceRecord
 from .trace import replay
 
@@ -26,10 +26,10 @@ HOLDS, VIOLATED, SEEN, UNSEEN, NA = "holds", "violated", "witnessed", "not yet",
 class _Model:
     """Compiled predicates and successors of one (preset, variant), shared by its traces."""
 
-    def __init__(self, system):
+    def __init__(self, system: System):
         self.system = system
-        self.succ = compile_successors_flagged(system.rules)
-        self.props = [(p, compile_predicate(system.prop_expr(p), step=p.kind == "step")) for p in system.properties]
+        self.succ = system.successors_flagged()
+        self.props = [(p, system.predicate(p)) for p in system.properties]
 
     def status(self, prev: bytes | None, s: bytes, quiet: bool) -> list[str]:
         out = []
@@ -50,7 +50,7 @@ def _event(e: Event) -> dict:
             "bidir": e.bidir}
 
 
-def trace_view(rec: TraceRecord, model: _Model, narrator, cites: str, statement: str) -> dict:
+def trace_view(rec: TraceRecord, model: _Model, narrator: Narrator | None, cites: str, statement: str) -> dict:
     system = model.system
     init = system.schema.encode(rec.init)
     tr = replay(system, init, [(s.rule, s.args) for s in rec.steps])
@@ -69,13 +69,17 @@ def trace_view(rec: TraceRecord, model: _Model, narrator, cites: str, statement:
                       for st in rec.steps],
             "holds": holds, "quiescent": quiet, "enabled": enabled}
     if narrator is not None:
-        view["lifelines"] = narrator.lifelines(rec)
-        view["events"] = [_event(e) for e in narrator.narrate(rec)]
-        view["topology"] = [narrator.topology(rec, state_after(rec, k)) for k in range(len(states))]
+        # the failing (or found) instances are those of the trace's end: earlier states mark nothing
+        findings = findings_of(system, rec, tr)
+        verdict = f"{verdict_word(rec)}: {rec.property}"
+        view["lifelines"] = narrator.lifelines(system, tr.init)
+        view["events"] = [_event(e) for e in narrator.narrate(system, tr, findings, rec.kind == "reachable", verdict)]
+        view["topology"] = [narrator.topology(system, s, findings if k == len(states) - 1 else [])
+                            for k, s in enumerate(states)]
     return view
 
 
-def explorer_data(runs: list[RunResult], narrator, build: Callable[[TraceRecord], object]) -> dict:
+def explorer_data(runs: list[RunResult], narrator: Narrator | None, build: Callable[[TraceRecord], System]) -> dict:
     models: dict[tuple, _Model] = {}
     props: dict[str, dict] = {}
     matrix: dict[str, dict] = {}
@@ -99,7 +103,8 @@ def explorer_data(runs: list[RunResult], narrator, build: Callable[[TraceRecord]
             "properties": [props[n] for n in props], "prop_order": names, "matrix": matrix, "traces": traces}
 
 
-def write_explorer(runs: list[RunResult], outdir: Path, narrator, build: Callable[[TraceRecord], object]) -> Path:
+def write_explorer(runs: list[RunResult], outdir: Path, narrator: Narrator | None,
+                   build: Callable[[TraceRecord], System]) -> Path:
     from .explorer_page import PAGE
     data = json.dumps(explorer_data(runs, narrator, build), sort_keys=True, separators=(",", ":"))
     data = data.replace("</", "<\\/")   # the JSON sits inside a <script> element

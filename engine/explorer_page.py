@@ -190,11 +190,16 @@ function topology(t, k) {
   box.innerHTML = "";
   if (!t.topology) return;
   const g = t.topology[k], pos = {};
-  const byRole = (r) => g.nodes.filter((n) => n.role === r);
-  const mags = byRole("mag"), mns = byRole("mn"), width = Math.max(3, mags.length, mns.length) * 190;
-  const place = (list, y) => list.forEach((n, i) => { pos[n.id] = [(i + 0.5) * width / list.length, y]; });
-  place(byRole("lma"), 30); place(mags, 150); place(mns, 290);
-  const svg = el("svg", {width, height: 330, id: "topology-svg"});
+  // rows as the narrator gives them: nodes without a rank first, then one row per rank in order
+  const rows = [g.nodes.filter((n) => !n.rank)];
+  for (const n of g.nodes) {
+    if (!n.rank) continue;
+    const row = rows.find((r) => r.length && r[0].rank === n.rank);
+    if (row) row.push(n); else rows.push([n]);
+  }
+  const width = Math.max(3, ...rows.map((r) => r.length)) * 190, height = 50 + (rows.length - 1) * 120;
+  rows.forEach((list, j) => list.forEach((n, i) => { pos[n.id] = [(i + 0.5) * width / list.length, 30 + j * 120]; }));
+  const svg = el("svg", {width, height, id: "topology-svg"});
   for (const e of g.edges) {
     const [a, b] = [pos[e.src], pos[e.dst]];
     if (!a || !b) continue;

@@ -77,6 +77,7 @@ def _flatten(name: str, value, out: dict[str, str]) -> None:
 
 
 def to_itf(record: TraceRecord, cites: str = "", statement: str = "") -> dict:
+    cites, statement = cites or record.cites, statement or record.statement   # the record carries its own
     labels = dict(record.init)
     frames = [dict(labels)]
     for st in record.steps:
@@ -105,6 +106,8 @@ def to_itf(record: TraceRecord, cites: str = "", statement: str = "") -> dict:
         meta["property-cites"] = cites
     if statement:
         meta["statement"] = statement
+    if record.states is not None:
+        meta["states-explored"] = record.states
     return {"#meta": meta, "vars": variables + [ACTION, PICKS], "states": states}
 
 
@@ -126,7 +129,9 @@ def from_itf(doc: dict) -> TraceRecord:
             delta = [[k, prev[k], cur[k]] for k in cur if prev[k] != cur[k]]
             steps.append(StepRecord(st[ACTION], args, st["#meta"]["cites"], st["#meta"]["environment"], delta))
         return TraceRecord(meta["preset"], meta["variant"], meta["property"], meta["kind"], frames[0], steps,
-                           meta.get("engine", "explicit"), dict(meta.get("overrides", {})))
+                           meta.get("engine", "explicit"), dict(meta.get("overrides", {})),
+                           str(meta.get("property-cites", "")), str(meta.get("statement", "")),
+                           meta.get("states-explored"))
     except (KeyError, TypeError, IndexError, AttributeError) as e:
         raise ITFError(f"not an ITF trace of pmipmc: {e!r}") from None
 

@@ -18,9 +18,8 @@ from typing import Callable
 
 from .api import System
 from .check import peak_mb, trace_record
-from .compile import compile_instance, compile_predicate, compile_successors_flagged
 from .explore import Checks
-from .results import UNKNOWN, VIOLATED, PropertyResult, RunResult
+from .results import UNKNOWN, PropertyResult, RunResult, decided_by_trace
 from .trace import Trace, TraceStep
 
 MODES = ("mixed", "uniform", "swarm")
@@ -63,7 +62,7 @@ def _pick(rng: random.Random, out: list, weights: list[float] | None):
 def simulate(system: System, checks: Checks, walks: int, depth: int, seed: int = 0, mode: str = "mixed",
              progress: Callable[[Simulation, float], None] | None = None,
              stop_when_all_found: bool = False) -> Simulation:
-    succ = compile_successors_flagged(system.rules)
+    succ = system.successors_flagged()
     sim = Simulation()
     state_checks, quiet_checks, step_checks = list(checks.state), list(checks.quiet), list(checks.step)
     total = len(state_checks) + len(quiet_checks) + len(step_checks)
@@ -111,11 +110,11 @@ def simulate(system: System, checks: Checks, walks: int, depth: int, seed: int =
     return sim
 
 
-def _replay(insts: list, init: bytes, path: list[int]) -> list[bytes] | None:
+def _replay(system: System, init: bytes, path: list[int]) -> list[bytes] | None:
     """States along the path, or None when some guard is false."""
     states = [init]
     for k in path:
-        guard, apply = insts[k]
+        guard, apply = system.instance(k)
         if not guard(states[-1]):
             return None
         states.append(apply(states[-1]))
@@ -135,17 +134,13 @@ def _first_hit(kind: str, fn, quiet, states: list[bytes]) -> int | None:
 
 
 def minimise(system: System, prop_name: str, found: Found) -> list[int]:
-    p = next(p for p in system.properties if p.name == prop_name)
-    fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
-    succ = compile_successors_flagged(system.rules)
+    p = system.property(prop_name)
+    fn = system.predicate(p)
+    succ = system.successors_flagged()
     quiet = lambda s: not succ(s)[1]   # noqa: E731 - no protocol rule enabled
-    insts = {}
 
     def hit(path: list[int]) -> int | None:
-        for k in path:
-            if k not in insts:
-                insts[k] = compile_instance(system.rules[k])
-        states = _replay(insts, found.init, path)
+        states = _replay(system, found.init, path)
         return None if states is None else _first_hit(p.kind, fn, quiet, states)
 
     path = list(found.path)
@@ -209,9 +204,9 @@ def run_simulation(system: System, preset: str, variant: str, walks: int, depth:
         if p.name in sim.found:
             path = minimise(system, p.name, sim.found[p.name])
             init = sim.found[p.name].init
-            states = _replay({k: compile_instance(system.rules[k]) for k in path}, init, path)
+            states = _replay(system, init, path)
             tr = Trace(init, tuple(TraceStep(k, s) for k, s in zip(path, states[1:])))
-            res.verdict, res.reason, res.depth = VIOLATED, "", len(path)
+            res.verdict, res.reason, res.depth = decided_by_trace(p.kind), "", len(path)
             res.trace = trace_record(system, tr, p, preset, variant, engine="simulate", overrides=overrides)
         run.results.append(res)
     return run, sim

@@ -28,7 +28,7 @@ class Evidence:
 
 
 def _violated(run: RunResult) -> set[str]:
-    return {r.property for r in run.results if r.kind != "reachable" and r.verdict == VIOLATED}
+    return {r.property for r in run.results if r.verdict == VIOLATED}   # witnesses are FOUND, not VIOLATED
 
 
 def gather(build_readings, preset: str, repairs: list[dict], names: set[str]) -> Evidence:
@@ -127,11 +127,12 @@ def suggested_text(runs: list[RunResult], repairs: list[dict], ev: Evidence, dra
 def write_suggested_text(provider, runs: list[RunResult], outdir: Path) -> Path | None:
     """Write outdir/SUGGESTED-TEXT.md when the run has both the draft and the repaired variant."""
     names = {r.variant for r in runs}
-    if not {"draft", "repaired"} <= names or any(r.engine != "explicit" or not r.complete for r in runs):
+    spec = provider.DEFAULT_VARIANT
+    if not {spec, "repaired"} <= names or any(r.engine != "explicit" or not r.complete for r in runs):
         return None
-    draft = next(r for r in runs if r.variant == "draft")
+    draft = next(r for r in runs if r.variant == spec)
     repairs = provider.repairs()
     ev = gather(provider.build_readings, draft.preset, repairs, _violated(draft))
     path = Path(outdir) / "SUGGESTED-TEXT.md"
-    path.write_text(suggested_text(runs, repairs, ev, provider.draft_text()))
+    path.write_text(suggested_text(runs, repairs, ev, provider.draft_text(), draft=spec))
     return path

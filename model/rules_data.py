@@ -17,28 +17,26 @@ from . import forwarding as fw
 from .state import Ctx
 
 
-@rule(cites="§4.2 step 9; §1 'supports seamless handover'", each=("MN", "MAG"), env=True, switch="data_packets")
+@rule(cites="§4.2 step 9; §1 'supports seamless handover'", each=("SENDER", "MAG"), env=True, switch="data_packets")
 def mn_sends_data(ctx: Ctx, s, src, m):
     """The sender sends a packet on its access link; its MAG takes it only if its (S,G) iif is local (RPF)."""
-    if not ctx.is_sender(src):
-        return None
-    eff = {s.pkt[m][src]: ite(s.iif[m][src] == ctx.IIF_LOCAL, ctx.PKT_ACCESS, 0)}
+    eff = {s.pkt[m][src]: ite(s.iif[m][src] == ctx.IIF_LOCAL, ctx.PKT_ACCESS, ctx.PKT_NONE)}
     for l in ctx.listeners:
         eff[s.expect[l][src]] = all_of(s.sub[l][src] == 1, fw.delivered(ctx, s, src, l))
-        eff[s.got[l][src]] = 0
-    return Step(guard=all_of(s.att[src] == ctx.at(m), *(s.pkt[b][src] == 0 for b in ctx.mags)), effect=eff)
+        eff[s.got[l][src]] = ctx.GOT_NONE
+    return Step(guard=all_of(s.att[src] == ctx.at(m), *(s.pkt[b][src] == ctx.PKT_NONE for b in ctx.mags)),
+                effect=eff)
 
 
-@rule(cites="§4.2 step 9; §6.1", each=("MAG", "MN"), switch="data_packets")
+@rule(cites="§4.2 step 9; §6.1", each=("MAG", "SENDER"), switch="data_packets")
 def mag_forwards_data(ctx: Ctx, s, m, src):
     """A MAG forwards its copy on the (S,G) oiflist: to its attached listeners and into accepting tunnels."""
     # a tunnel accepts when both ends are up and the far end's iif is this tunnel (RPF check)
-    if not ctx.is_sender(src):
-        return None
-    eff = {s.pkt[m][src]: 0}
+    eff = {s.pkt[m][src]: ctx.PKT_NONE}
     for l in ctx.listeners:
         here = all_of(s.oif_local[m][src][l] == 1, s.att[l] == ctx.at(m))
-        eff[s.got[l][src]] = ite(here, ite(s.got[l][src] == 0, 1, 2), s.got[l][src])
+        eff[s.got[l][src]] = ite(here, ite(s.got[l][src] == ctx.GOT_NONE, ctx.GOT_ONCE, ctx.GOT_TWICE),
+                                 s.got[l][src])
     local_only = ctx.reads("tunnel_forwarding", "local_sources_only")
     for b in ctx.mags:
         if b == m:
@@ -46,7 +44,7 @@ def mag_forwards_data(ctx: Ctx, s, m, src):
         feeds = all_of(s.oif_tunnel[m][src][b] == 1, s.tunnel[m][b] == 1, s.tunnel[b][m] == 1,
                        s.iif[b][src] == ctx.via(m), *([s.pkt[m][src] == ctx.PKT_ACCESS] if local_only else []))
         eff[s.pkt[b][src]] = ite(feeds, ctx.PKT_TUNNEL, s.pkt[b][src])
-    return Step(guard=s.pkt[m][src] != 0, effect=eff)
+    return Step(guard=s.pkt[m][src] != ctx.PKT_NONE, effect=eff)
 
 
 RULES = [mn_sends_data, mag_forwards_data]

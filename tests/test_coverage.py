@@ -69,7 +69,8 @@ def test_the_mobility_preset_fires_the_registration_rules_the_fast_presets_canno
 def test_the_report_shows_fire_counts_and_flags_rules_that_never_fired(ci_runs, tmp_path):
     runs = list(ci_runs.values())
     text = write_report(runs, tmp_path, narrative, draft.text(), provider.rules(), provider.properties(),
-                        provider.variants(), None, pictures=False, timings=False).read_text()
+                        provider.variants(), None, pictures=False, timings=False,
+                        system_for=lambda p, v, o: provider.build(p, v, **o)).read_text()
     cov = text.split("## Action coverage")[1]
     fired = ci_runs["draft"].coverage["mag_sends_pbu_q"]["fired"] + ci_runs["repaired"].coverage["mag_sends_pbu_q"]["fired"]
     assert f"`mag_sends_pbu_q` ×{fired:,}" in text.split("## Draft coverage")[1]

@@ -77,7 +77,8 @@ def test_the_schema_rejects_what_adr_015_forbids():
 
 
 def test_every_saved_trace_of_a_run_has_a_valid_itf_twin_that_reads_back(runs, tmp_path):
-    write_traces(runs, tmp_path, narrator=None, pictures=False)
+    write_traces(runs, tmp_path, narrator=None, pictures=False,
+                 system_for=lambda p, v, o: provider.build(p, v, **o))
     plain = sorted(p for p in tmp_path.rglob("*.json") if not p.name.endswith(".itf.json"))
     assert plain
     for n, path in enumerate(plain):

@@ -1,14 +1,13 @@
 """Data packets in flight (switch data_packets): §1's "seamless handover" as verdicts with traces."""
 from __future__ import annotations
 
-from pmipmc.engine.compile import compile_predicate
 from pmipmc.properties import packets
 
 from .helpers import fire, placed, system, val
 
 
 def _holds(s, prop, state) -> bool:
-    return compile_predicate(s.prop_expr(prop))(state)
+    return s.predicate(prop)(state)
 
 
 def _route(s, state):
@@ -52,6 +51,8 @@ def test_a_packet_in_the_old_tunnel_is_lost_when_the_sender_moves_even_when_repa
     state = fire(s, state, "mag_forwards_data", "MAG2", "MN2")             # the copy MAG1 now refuses
     assert val(s, state, "got[MN1][MN2]") == "0"
     assert not _holds(s, packets.no_packet_lost_across_a_handover, state)
+    [lost] = s.findings(packets.no_packet_lost_across_a_handover, state)
+    assert lost.names == {"l": "MN1", "x": "MN2"} and "no copy reached MN1" in lost.text
 
 
 def test_a_listener_that_leaves_is_owed_nothing():
