@@ -6,6 +6,7 @@ from typing import Callable
 
 from . import stop
 from .api import PropertyDef, System
+from .coverage import Coverage
 from .explore import Budget, Checks, Exploration, explore
 from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
                       decided_by_trace, has_trace)
@@ -43,14 +44,17 @@ def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
 
 def run_explicit(system: System, preset: str, variant: str, names: set[str] | None = None,
                  symmetry: bool = True, budget: Budget = Budget(),
-                 progress: Callable | None = None, overrides: dict | None = None, por: bool = False) -> RunResult:
+                 progress: Callable | None = None, overrides: dict | None = None, por: bool = False,
+                 coverage: bool = False) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
+    cov = Coverage(system) if coverage else None
     with stop.raising():   # SIGINT, SIGTERM or the memory budget end the search, keeping its states
-        ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress, por)
+        ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress, por, cov)
     if ex.reason == "interrupted":
         ex.reason = stop.requested() or ex.reason
     run = RunResult(variant, preset, "explicit+por" if por else "explicit", ex.complete, ex.reason, len(ex.states),
-                    ex.transitions, ex.depth, ex.seconds, peak_mb(), symmetry)
+                    ex.transitions, ex.depth, ex.seconds, peak_mb(), symmetry,
+                    coverage=cov.by_rule() if cov else None)
     return add_verdicts(system, run, ex, props, overrides)
 
 

@@ -1,4 +1,4 @@
-"""The command line: check, prove, list, replay, render, bench, lint, export.
+"""The command line: check, prove, list, replay, render, bench, lint, export, simulate.
 
 The engine knows nothing of PMIPv6: `run(provider, argv)` is handed a provider module that
 builds systems from preset and variant names and describes them (see properties/provider.py).
@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
+from .cmd_simulate import add_parser as add_simulate
+from .cmd_simulate import cmd_simulate
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
 from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, BadInput
 from .murphi_cli import cmd_export
@@ -83,6 +85,8 @@ def parser(provider) -> argparse.ArgumentParser:
                    help="explore on Ray: a local cluster of N workers, or a running cluster's address")
     c.add_argument("--checkpoint", type=Path, default=None, help="with --cluster: snapshot every level here")
     c.add_argument("--resume", type=Path, default=None, help="with --cluster: continue the checkpoint in this folder")
+    c.add_argument("--coverage", action="store_true",
+                   help="count rule firings per run (JSON `coverage`; always on when reports are written)")
     pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
     _run_options(pr, provider)
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")
@@ -115,6 +119,7 @@ def parser(provider) -> argparse.ArgumentParser:
                     help="also write invariant and quiescent properties as Murphi invariants")
     ln = sub.add_parser("lint", help="check the spec's message formats against their references and registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
+    add_simulate(sub, provider, _positive_int)
     return top
 
 
@@ -147,9 +152,10 @@ def _run(provider, argv: list[str]) -> int:
     try:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
-            raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export)")
+            raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export, simulate)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
-                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export}[args.command]
+                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export,
+                   "simulate": cmd_simulate}[args.command]
         return handler(provider, args)
     except SystemExit as e:   # --version
         return e.code or 0

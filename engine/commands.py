@@ -58,6 +58,11 @@ def _default_run(args) -> bool:
             and args.engine == "explicit")
 
 
+def _report_dir(args) -> Path | None:
+    outdir = args.reports or (Path("reports") if _default_run(args) else None)
+    return None if args.no_reports else outdir
+
+
 def cmd_check(provider, args) -> int:
     preset, variants, names = _names(provider, args)
     engine, depth = _engine(args)
@@ -65,7 +70,7 @@ def cmd_check(provider, args) -> int:
     guards.conflicting_flags(args, engine)
     base_path = args.baseline or provider.BASELINE
     baseline = bl.load(base_path, must_exist=not args.update_baseline)
-    outdir = None if args.no_reports else args.reports or (Path("reports") if _default_run(args) else None)
+    outdir = _report_dir(args)
     guards.writable_file("--json", args.json)
     guards.writable_file("--junit", args.junit)
     guards.writable_file("--baseline", base_path if args.update_baseline else None)
@@ -73,8 +78,10 @@ def cmd_check(provider, args) -> int:
     workers = guards.workers(args.jobs, len(variants))
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     budget = Budget(args.max_states, args.time_budget)
+    coverage = args.command == "check" and (args.coverage or outdir is not None)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por) for v in variants]
+                engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por,
+                coverage=coverage) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     with stop.session(memory if workers == 1 else None):
@@ -138,14 +145,23 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
                      lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
             print(f"baseline updated: {base_path}", file=sys.stderr)
     if outdir:
-        from .report import write_report
-        # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
-        if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: write_report(
-                runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
-                provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
-                system_for=lambda p, v, o: provider.build(p, v, **o)))):
+        if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: _write_reports(
+                provider, runs, tmp, outdir))):
             print(f"reports written: {outdir / 'README.md'}", file=sys.stderr)
     return errors
+
+
+def _write_reports(provider, runs: list[RunResult], tmp: Path, outdir: Path) -> None:
+    """The report, the suggested text and the trace explorer, into `tmp` (moved to `outdir` after)."""
+    from .explorer_html import write_explorer
+    from .report import write_report
+    from .suggest import write_suggested_text
+    # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
+    write_report(runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
+                 provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
+                 system_for=lambda p, v, o: provider.build(p, v, **o))
+    write_suggested_text(provider, runs, tmp)
+    write_explorer(runs, tmp, provider.narrator(), lambda rec: provider.build(rec.preset, rec.variant, **rec.overrides))
 
 
 def cmd_list(provider, args) -> int:

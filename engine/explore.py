@@ -39,6 +39,7 @@ class Exploration:
     reason: str = ""
     seconds: float = 0.0
     hits: dict[str, Hit] = field(default_factory=dict)
+    expanded: int = 0             # states whose successors are done; the rest is the queue
 
 
 class Checks:
@@ -63,7 +64,8 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None, por: bool = False) -> Exploration:
+            progress: Callable[[Exploration, float], None] | None = None, por: bool = False,
+            coverage: Callable[[list], None] | None = None) -> Exploration:
     succ = system.successors_flagged()
     canon = system.canon(symmetry)
     ample = AmpleSets(por_tables(system, checks.props)) if por else None
@@ -98,6 +100,8 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
             if ample is not None:   # `protocol` stays the full set's: quiescence is judged on it
                 out = ample.reduce(s, out, protocol, lambda t: index.get(t, index.get(canon(t), level_end)) < level_end)
             ex.transitions += len(out)
+            if coverage is not None:
+                coverage(out)
             for k, t in out:
                 for c in step_checks:
                     if not c[1](s, t):
@@ -118,6 +122,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
             if i & 1023 == 0:
                 elapsed = time.monotonic() - t0
                 if progress:
+                    ex.expanded = i
                     progress(ex, elapsed)
                 if budget.seconds and elapsed >= budget.seconds:
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"

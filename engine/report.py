@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from .api import Narrator, System
+from .coverage import coverage_section, merged_fired
+from .itf import write_itf
 from .render import render_trace
 from .results import RunResult
 
@@ -191,7 +193,7 @@ def _cell(s: str) -> str:
 
 
 def coverage_table(draft_text: str, rules: list[dict], properties: list[dict],
-                   narrator: Narrator | None = None) -> list[str]:
+                   narrator: Narrator | None = None, fired: dict[str, int] | None = None) -> list[str]:
     list_names = narrator.LIST_NAMES if narrator else {}
     why = narrator.NOT_MODELLED if narrator else {}
     out = ["| Draft text | Keyword | Text | Rules | Properties |", "|---|---|---|---|---|"]
@@ -204,6 +206,10 @@ def coverage_table(draft_text: str, rules: list[dict], properties: list[dict],
         rs, ps = citers(u, rules), citers(u, properties)
         reason = why.get(u.id) or why.get(f"§{u.section}") or why.get(f"§{u.section.split('.')[0]}")
         rules_cell = ", ".join(f"`{r}`" for r in rs) if rs else f"not modelled: {reason or 'no rule cites it'}"
+        if rs and fired is not None:   # fire counts summed over the report's runs
+            rules_cell = ", ".join(f"`{r}` ×{fired.get(r, 0):,}" for r in rs)
+            if not any(fired.get(r, 0) for r in rs):
+                rules_cell += " **never fired**"
         text = u.text if len(u.text) <= 110 else u.text[:107] + "..."
         out.append(f"| {u.id} | {u.keyword} | {_cell(text)} | {_cell(rules_cell)} | "
                    f"{', '.join(f'`{p}`' for p in ps)} |")
@@ -233,6 +239,7 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
             tdir.mkdir(parents=True, exist_ok=True)
             path = tdir / f"{r.property}.json"
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
+            write_itf(r.trace, tdir / f"{r.property}.itf.json", r.cites, r.statement)
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
                              states=run.states, json_ref=f"{shown}/traces/{run.variant}/{r.property}.json",
@@ -287,7 +294,9 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
     L += ["", "## Draft coverage", "",
           f"Every numbered step and every sentence with an uppercase BCP 14 keyword in "
           f"§{', §'.join(SECTIONS)} (subsections included), with the rules and properties that cite it.", ""]
-    L += coverage_table(draft_text, rules, properties, narrator)
+    with_cov = [r for r in runs if r.coverage is not None]
+    L += coverage_table(draft_text, rules, properties, narrator, merged_fired(with_cov) if with_cov else None)
+    L += [""] + coverage_section(runs, rules) if with_cov else []
     problems = cite_problems(draft_text, rules + properties, narrator.LIST_NAMES)
     if problems:
         L += ["", "## Citation problems", ""] + [f"- {_cell(p)}" for p in problems]

@@ -121,6 +121,7 @@ class RunResult:
     symmetry: bool
     results: list[PropertyResult] = field(default_factory=list)
     bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
+    coverage: dict[str, dict[str, int]] | None = None   # rule -> {"fired", "enabled_states"}, when collected
 
     @property
     def states_per_s(self) -> float:
@@ -131,4 +132,5 @@ class RunResult:
                 "reason": self.reason, "states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
                 "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry, "bound": self.bound,
-                "results": [r.to_json() for r in self.results]}
+                "results": [r.to_json() for r in self.results],
+                **({"coverage": self.coverage} if self.coverage is not None else {})}

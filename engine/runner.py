@@ -17,6 +17,7 @@ from . import stop
 from .api import PROVABLE, Kind
 from .check import run_explicit
 from .explore import Budget, Exploration
+from .progress import exploration_progress
 from .results import UNKNOWN, PropertyResult, RunResult
 
 
@@ -39,17 +40,17 @@ class Job:
     por: bool = False
 
 
+    coverage: bool = False   # count rule firings (costs ~15% on ci; on for report-writing runs)
+
+
 def _progress(job: Job):
-    last = [0.0]
+    bar = exploration_progress(job.variant, job.quiet)
 
     def report(ex: Exploration, elapsed: float) -> None:
         if stop.requested():   # a request that came while no KeyboardInterrupt could be raised
             raise KeyboardInterrupt
-        if job.quiet or elapsed - last[0] < 5.0:
-            return
-        last[0] = elapsed
-        print(f"  [{job.variant}] {len(ex.states):,} states, depth {ex.depth}, "
-              f"{len(ex.states) / max(elapsed, 1e-9):,.0f} states/s, {elapsed:.0f}s", file=sys.stderr, flush=True)
+        bar(ex, elapsed)
+    report.done = bar.done
     return report
 
 
@@ -81,8 +82,10 @@ def run_job(job: Job) -> RunResult:
         return run_prove(system, job.preset, job.variant, names=names,
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
-    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                       overrides, job.por)
+    progress = _progress(job)
+    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
+                       overrides, job.por, coverage=job.coverage)
+    progress.done()
     if not job.quiet:
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",

@@ -15,6 +15,9 @@ Modelled
   refresh (RFC 4601 §4.5.7), oiflist expiry (§4.5.3), MLD query/report and membership expiry
   (RFC 3810 §7.1, §7.2.3).
 - Ambiguities and repairs as variant axes (`variants.py`), including an RFC 5213-only LMA.
+- Behind the switch `data_packets` (preset `handover-data`): data packets in flight, one per
+  sender, forwarded MAG by MAG on the state of the moment (§4.2 step 9), so a packet lost or
+  delivered twice across a handover is a verdict (§1 "supports seamless handover").
 
 Not modelled
 - Multicast data through the LMA (RFC 6224/7287 base solution): delivery here is only over
@@ -29,6 +32,8 @@ Simplified
   an MN replaces an older one (RFC 5213 §5.5 timestamps reject the older on arrival); a newer
   MLD report or PIM Join/Prune for the same channel supersedes the older one (soft state).
 - MNs are either listeners or senders, never both; one group G; one LMA.
+- Data packets (`data_packets` only): at most one packet per sender in the domain; two copies
+  arriving at the same MAG merge (one slot per MAG), so a duplicate is counted per listener only.
 - The LMA deletes a binding at once on de-registration (MinDelayBeforeBCEDelete elapses
   immediately, RFC 5213 §5.3.5) and a MAG drops its BUL entry on detach without waiting for
   the de-registration PBA (RFC 5213 §6.9.1.4 allows this after a timeout).
@@ -38,7 +43,7 @@ Simplified
 """
 from __future__ import annotations
 
-from . import network, rules_listener, rules_mobility, rules_route, rules_softstate
+from . import network, rules_data, rules_listener, rules_mobility, rules_route, rules_softstate
 from .bounds import PRESETS, Bounds, BoundsError, preset
 from .state import Ctx, initial_states, make_ctx
 from .variants import AXES, VARIANTS, VariantError, variant
@@ -49,13 +54,14 @@ _loss = {r.name: r for r in network.RULES}
 ALL_RULES = (rules_listener.RULES + [_loss["network_loses_mld_report"]] + rules_route.RULES
              + rules_mobility.RULES + [_loss["network_loses_pbu"], _loss["network_loses_deregistration"]]
              + rules_softstate.RULES + [_loss[n] for n in ("network_loses_pbu_q", "network_loses_pba_q",
-                                                          "network_loses_pim", "network_loses_tunnel_setup")])
+                                                          "network_loses_pim", "network_loses_tunnel_setup")]
+             + rules_data.RULES)
 assert {r.name for r in ALL_RULES} >= set(_loss), "a loss rule of network.py is not in ALL_RULES"
 
 
 def enabled_rules(b: Bounds) -> list:
     switches = {"attach_detach": b.attach_detach, "handover": b.sender_handover or b.listener_handover,
-                "loss": b.loss}
+                "loss": b.loss, "data_packets": b.data_packets}
     return [r for r in ALL_RULES if r.switch is None or switches[r.switch]]
 
 

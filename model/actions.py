@@ -135,4 +135,7 @@ ACTIONS: dict[str, Callable] = {
     "network_loses_pba_q": _nothing,
     "network_loses_pim": _nothing,
     "network_loses_tunnel_setup": _nothing,
+    # data packets in flight (switch data_packets): data, not signalling, so no message array draws them
+    "mn_sends_data": lambda st, src, m: [env(st, src, m, "Multicast data", "(one packet)")],
+    "mag_forwards_data": lambda st, m, src: [act(st, m, f"Forward {st.sg(src)} packet", "(oiflist)")],
 }

@@ -20,6 +20,7 @@ class Bounds:
     silent_departure: bool = False  # a listener may detach without an MLD leave (RFC 6224 §6)
     fused_steps: bool = False       # §4.2 steps 4-7 as one MAG-local step (hides MAG1's inner interleavings)
     sender_moves: int = 0           # at most this many sender handovers/detaches/attaches (0: unlimited)
+    data_packets: bool = False      # senders emit data packets, one in flight per sender (§1 "seamless handover")
 
     def validate(self) -> "Bounds":
         if self.mags < 2:
@@ -61,6 +62,10 @@ PRESETS: dict[str, tuple[Bounds, str]] = {
     "three-mags": (Bounds(mags=3, listeners=2, senders=1, sender_handover=True, sender_moves=1, fused_steps=True),
                    "three MAGs, two listeners, one sender move: the route-optimisation claim; "
                    "does not finish in ten minutes, violations come within a minute"),
+    "handover-data": (Bounds(mags=2, listeners=1, senders=1, sender_handover=True, sender_moves=1, fused_steps=True,
+                             data_packets=True),
+                      "two MAGs, one sender move, data packets in flight: is a packet lost or delivered twice "
+                      "across the handover (§1 'supports seamless handover')?"),
     "thorough": (Bounds(mags=3, listeners=2, senders=1, attach_detach=True, sender_handover=True,
                         listener_handover=True, loss=True, silent_departure=True, fused_steps=True,
                         sender_moves=1),

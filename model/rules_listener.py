@@ -23,8 +23,10 @@ def mn_subscribes(ctx: Ctx, s, l, src, m):
 @rule(cites="§4.3 step 1", each=("LISTENER", "SENDER", "MAG"), env=True)
 def mn_unsubscribes(ctx: Ctx, s, l, src, m):
     """MN1 sends an MLD Report leave (S,G) on its access link."""
-    return Step(guard=all_of(s.sub[l][src] == 1, s.att[l] == ctx.at(m)),
-                effect={s.sub[l][src]: 0, s.mld[m][l][src]: ctx.MLD_LEAVE})
+    eff = {s.sub[l][src]: 0, s.mld[m][l][src]: ctx.MLD_LEAVE}
+    if ctx.bounds.data_packets:   # a listener that leaves is owed no packet sent before it left
+        eff[s.expect[l][src]] = 0
+    return Step(guard=all_of(s.sub[l][src] == 1, s.att[l] == ctx.at(m)), effect=eff)
 
 
 @rule(cites="RFC 3810 §7.1; RFC 6224 §3 steps 3-7", each=("LISTENER", "SENDER", "MAG"))

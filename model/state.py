@@ -54,6 +54,9 @@ class Ctx:
         self.PIM_JOIN, self.PIM_PRUNE = dom["pim"].code("join"), dom["pim"].code("prune")
         # the PBA-Q the LMA sends for a binding to MAG m is the binding's code shifted by this
         self.COA_SHIFT = dom["pba_q"].element(0) - dom["bce"].element(0)
+        if "pkt" in dom:   # data packets in flight: only behind the switch data_packets
+            self.PKT_NONE, self.PKT_ACCESS, self.PKT_TUNNEL = (dom["pkt"].code(v) for v in ("none", "access", "tunnel"))
+            self.GOT_NONE, self.GOT_ONCE, self.GOT_TWICE = (dom["got"].code(v) for v in ("0", "1", "2"))
 
     def reads(self, axis: str, reading: str) -> bool:
         """Is the variant's reading of `axis` this one?  A misspelled axis or reading is an error."""
@@ -129,6 +132,11 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     A("asked", BOOL, mns, mags, doc="LMA remembers that the MAG queried S (lma_notifies repair)")
     A("moves_left", enum(*(str(i) for i in range(b.sender_moves + 1))),
       doc="sender moves the environment may still make (bounds.sender_moves; 0 when unlimited)")
+    if b.data_packets:   # only behind the switch, so presets without it keep their state layout and counts
+        A("pkt", enum("none", "access", "tunnel"), mags, mns,
+          doc="a copy of S's current data packet waits at the MAG, received on the access link or a tunnel")
+        A("expect", BOOL, mns, mns, doc="the listener received S's data when the packet was sent (listener, S)")
+        A("got", enum("0", "1", "2"), mns, mns, doc="copies of S's current packet the listener received (2: twice)")
     return sc, listeners, senders
 
 

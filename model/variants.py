@@ -102,6 +102,64 @@ REPAIRS = {"tunnel_teardown": "when_unused", "source_mobility": "lma_notifies",
            "stale_answer": "drop_without_members", "tunnel_forwarding": "local_sources_only",
            "pbu_q_retransmission": "rfc5213_backoff", "own_coa": "treat_as_local"}
 
+@dataclass(frozen=True)
+class Proposal:
+    """Replacement text for the draft, RFC style: where it goes, the draft's text, the new text."""
+    where: str     # section and step, as a cite
+    old: str       # the draft's words exactly (whitespace aside); checked against the draft
+    new: str
+
+
+# the text each repair reading proposes; reports/SUGGESTED-TEXT.md is generated from it, next to
+# the verdicts that show the reading removes a violation of the draft as written
+PROPOSED_TEXT: dict[tuple[str, str], Proposal] = {
+    ("tunnel_teardown", "when_unused"): Proposal(
+        "§4.3 step 6",
+        "6.Remove bi-directional tunnel between MAG1 and MAG2. Refer to [RFC5213] for the detailed "
+        "tunnel negotiation mechanism.",
+        "6. If no (S,G) state, MRIB route, outstanding PBU-Q or PIM message at either end still uses "
+        "the MAG1-MAG2 tunnel, MAG1 and MAG2 remove the bi-directional tunnel between them, both ends "
+        "together. A tunnel that another channel uses, or that a channel re-joined since step 3 uses "
+        "again, MUST NOT be removed."),
+    ("pbu_q_retransmission", "rfc5213_backoff"): Proposal(
+        "§4.2 step 2",
+        "2.On receiving the (S,G) subscribe message from MN1, the attached MAG1 sends a PBU-Q message to "
+        "LMA to query the CoA (i. e., IP address of MAG2) of MN2.",
+        "2. On receiving the (S,G) subscribe message from MN1, the attached MAG1 sends a PBU-Q message to "
+        "the LMA to query the CoA (i.e., the IP address of MAG2) of MN2. If no PBA-Q arrives, MAG1 "
+        "retransmits the PBU-Q as it would a Proxy Binding Update ([RFC5213], Section 6.9.4) until a "
+        "PBA-Q arrives or the last listener of (S,G) on MAG1 has left."),
+    ("stale_answer", "drop_without_members"): Proposal(
+        "§6.2 MAG ops 1-4",
+        "On receiving a PBA-Q message from LMA, MAG1 MUST perform the following operations.",
+        "On receiving a PBA-Q message from the LMA while (S,G) has a listener on one of its MAG-MN "
+        "interfaces, MAG1 MUST perform the following operations; otherwise MAG1 MUST discard the PBA-Q. "
+        "When the last listener of (S,G) leaves while a PBU-Q is outstanding, MAG1 abandons the query."),
+    ("source_mobility", "lma_notifies"): Proposal(
+        "§1",
+        "The proposed protocol supports seamless handover. In this document, because routes "
+        "optimazition for multicast sender is mainly focused on, the detail specification of source "
+        "mobility is not described.",
+        "When the binding of a source S changes, the LMA sends a PBA-Q carrying the new CoA of S (or a "
+        "failure indication) to every MAG that queried S, and retransmits it until that MAG acts on it. "
+        "The MAG then joins (S,G) at the new MAG and prunes the old RPF neighbour ([RFC4601], Section "
+        "4.5.7). A MAG whose local source left (Section 6.1) queries the LMA like any other MAG."),
+    ("tunnel_forwarding", "local_sources_only"): Proposal(
+        "§4.2 step 9",
+        "9.The subsequent multicast data flow will be transmitted through the optimized multicast "
+        "route(MAG1-MAG2 bi-directional tunnel).",
+        "9. The subsequent multicast data flow will be transmitted through the optimized multicast route "
+        "(the MAG1-MAG2 bi-directional tunnel). A MAG forwards (S,G) data into a MAG-MAG tunnel only when "
+        "it received the data from S on its own MAG-MN interface; data received through a MAG-MAG tunnel "
+        "is delivered to local listeners only (as in [RFC7287], Section 5.3)."),
+    ("own_coa", "treat_as_local"): Proposal(
+        "§6.2 MAG op 2",
+        "2.MAG1 MUST establish a tunnel with MAG2 for muticast data delivery.",
+        "2. If the CoA in the PBA-Q is MAG1's own address, MN2 is attached to MAG1: MAG1 MUST proceed as "
+        "in Section 6.1, prune the previous RPF neighbour and remove its MRIB route for S. Otherwise "
+        "MAG1 MUST establish a tunnel with MAG2 for multicast data delivery."),
+}
+
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("draft", "the draft as written: the first reading of every axis"),
     Variant("one-way-tunnel", "tunnel ends created by a set-up signal", {"tunnel_setup": "one_way"}),

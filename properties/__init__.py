@@ -10,9 +10,9 @@ the topology picture marks exactly the elements that clause names.
 """
 from __future__ import annotations
 
-from . import agreement, binding, delivery, routeopt, rpf, tunnels
+from . import agreement, binding, delivery, packets, routeopt, rpf, tunnels
 
 CATALOGUE = (tunnels.PROPERTIES + agreement.PROPERTIES + rpf.PROPERTIES + delivery.PROPERTIES
-             + routeopt.PROPERTIES + binding.PROPERTIES)
+             + routeopt.PROPERTIES + binding.PROPERTIES + packets.PROPERTIES)
 
 __all__ = ["CATALOGUE"]

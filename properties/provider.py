@@ -34,12 +34,35 @@ def _build(preset: str, variant: str, overrides: tuple) -> System:
     b = model.preset(preset)
     if overrides:
         b = b.with_(**dict(overrides))
-    ctx = model.make_ctx(b, model.variant(variant))
+    args = ", ".join([repr(preset), repr(variant)] + [f"{k}={v!r}" for k, v in overrides])
+    return _system(b, model.variant(variant), f"provider.build({args})")
+
+
+def _system(b, v, call: str) -> System:
+    ctx = model.make_ctx(b, v)
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
     from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
-    args = ", ".join([repr(preset), repr(variant)] + [f"{k}={v!r}" for k, v in overrides])
-    recipe = (f"from {__package__} import provider", f"provider.build({args})")
+    recipe = (f"from {__package__} import provider", call)
     return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS), recipe)
+
+
+def build_readings(preset: str, choices: dict[str, str]) -> System:
+    """A system for an unnamed setting of axes (evidence runs: the draft plus one repair, and so on)."""
+    from pmipmc.model.variants import Variant
+    unknown = [a for a, r in choices.items() if a not in model.AXES or r not in model.AXES[a].readings]
+    if unknown:
+        raise model.VariantError(f"unknown axis or reading: {unknown[0]}={choices[unknown[0]]}")
+    name = "+".join(f"{a}={r}" for a, r in choices.items()) or "draft"
+    return _system(model.preset(preset), Variant(name, "", dict(choices)),
+                   f"provider.build_readings({preset!r}, {dict(choices)!r})")
+
+
+def repairs() -> list[dict]:
+    """Each repair reading with the replacement text it proposes for the draft."""
+    from pmipmc.model.variants import PROPOSED_TEXT, REPAIRS
+    return [{"axis": a, "reading": r, "cites": model.AXES[a].cites, "doc": model.AXES[a].readings[r],
+             "where": p.where, "old": p.old, "new": p.new}
+            for a, r in REPAIRS.items() for p in [PROPOSED_TEXT[(a, r)]]]
 
 
 def presets() -> list[dict]:

@@ -21,6 +21,7 @@ PINS = {
     ("tiny", "repaired"): 471,
     ("ci", "draft"): 25584,
     ("ci", "repaired"): 8178,
+    ("handover-data", "repaired"): 18913,   # data packets in flight (switch data_packets), one sender move
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmipmc.engine.compile import compile_successors
+from pmipmc.engine.coverage import Coverage
 from pmipmc.engine.explore import Budget, Checks, explore
 from pmipmc.model import ALL_RULES
 
@@ -54,9 +54,9 @@ def test_a_non_last_leave_keeps_the_channel():
 
 
 def _enabled_somewhere(s, budget=Budget()) -> set[str]:
-    succ = compile_successors(s.rules)
-    ex = explore(s, Checks(s, set()), budget=budget)
-    return {s.rules[k].rule.name for st in ex.states for k, _ in succ(st)}
+    cov = Coverage(s)
+    explore(s, Checks(s, set()), budget=budget, coverage=cov)
+    return {name for name, c in cov.by_rule().items() if c["fired"]}
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,7 @@ def fired_rules() -> set[str]:
     names |= _enabled_somewhere(system("tiny", "draft", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "repaired", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "draft", listeners=2))
+    names |= _enabled_somewhere(system("handover-data", "repaired"))   # data packets in flight
     return names
 
 

@@ -1,0 +1,141 @@
+"""ITF traces (Apalache ADR-015) validate against the ADR's format and read back into the same trace."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pmipmc.engine.itf import ACTION, ITFError, from_itf, to_itf
+from pmipmc.engine.results import StepRecord, TraceRecord
+from pmipmc.engine.check import run_explicit
+from pmipmc.engine.report import write_traces
+from pmipmc.properties import provider
+
+jsonschema = pytest.importorskip("jsonschema")
+
+# ADR-015 written as a JSON schema: a trace object with `vars` and `states`, optional `#meta`,
+# `params` and `loop`; a value is a bool, a string, a safe integer, {"#bigint": digits}, a list,
+# a tuple/set/map/unserializable wrapper, or a record of values.
+ITF_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$defs": {
+        "value": {"oneOf": [
+            {"type": "boolean"},
+            {"type": "string"},
+            {"type": "integer", "minimum": -(2 ** 53) + 1, "maximum": 2 ** 53 - 1},
+            {"type": "object", "required": ["#bigint"], "additionalProperties": False,
+             "properties": {"#bigint": {"type": "string", "pattern": "^-?[0-9]+$"}}},
+            {"type": "array", "items": {"$ref": "#/$defs/value"}},
+            {"type": "object", "required": ["#tup"], "additionalProperties": False,
+             "properties": {"#tup": {"type": "array", "items": {"$ref": "#/$defs/value"}}}},
+            {"type": "object", "required": ["#set"], "additionalProperties": False,
+             "properties": {"#set": {"type": "array", "items": {"$ref": "#/$defs/value"}}}},
+            {"type": "object", "required": ["#map"], "additionalProperties": False,
+             "properties": {"#map": {"type": "array", "items": {
+                 "type": "array", "minItems": 2, "maxItems": 2, "items": {"$ref": "#/$defs/value"}}}}},
+            {"type": "object", "required": ["#unserializable"], "additionalProperties": False,
+             "properties": {"#unserializable": {"type": "string"}}},
+            {"type": "object", "not": {"anyOf": [{"required": [k]} for k in
+                                                 ("#bigint", "#tup", "#set", "#map", "#unserializable")]},
+             "additionalProperties": {"$ref": "#/$defs/value"}},
+        ]},
+        "state": {"type": "object", "properties": {"#meta": {"type": "object"}},
+                  "additionalProperties": {"$ref": "#/$defs/value"}},
+    },
+    "type": "object",
+    "required": ["vars", "states"],
+    "properties": {
+        "#meta": {"type": "object"},
+        "params": {"type": "array", "items": {"type": "string"}},
+        "vars": {"type": "array", "items": {"type": "string"}},
+        "states": {"type": "array", "items": {"$ref": "#/$defs/state"}},
+        "loop": {"type": "integer", "minimum": 0},
+    },
+    "additionalProperties": False,
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return [run_explicit(provider.build("tiny", v), "tiny", v) for v in ("draft", "legacy-lma")]
+
+
+def _valid(doc: dict) -> None:
+    jsonschema.validate(doc, ITF_SCHEMA)
+    for i, state in enumerate(doc["states"]):   # every state binds exactly the declared variables
+        assert set(state) - {"#meta"} == set(doc["vars"]), f"state {i}"
+
+
+def test_the_schema_rejects_what_adr_015_forbids():
+    bad = {"vars": ["x"], "states": [{"x": {"#bigint": "1", "extra": 2}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, ITF_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"vars": ["x"], "states": [{"x": 1.5}]}, ITF_SCHEMA)
+
+
+def test_every_saved_trace_of_a_run_has_a_valid_itf_twin_that_reads_back(runs, tmp_path):
+    write_traces(runs, tmp_path, narrator=None, pictures=False,
+                 system_for=lambda p, v, o: provider.build(p, v, **o))
+    plain = sorted(p for p in tmp_path.rglob("*.json") if not p.name.endswith(".itf.json"))
+    assert plain
+    for n, path in enumerate(plain):
+        twin = path.with_name(path.stem + ".itf.json")
+        doc = json.loads(twin.read_text())
+        if n % 5 == 0:   # jsonschema is slow on big documents; a sample keeps the test fast
+            _valid(doc)
+        rec = TraceRecord.from_json(json.loads(path.read_text()))
+        assert from_itf(doc) == rec
+        assert [s[ACTION] for s in doc["states"]] == ["init"] + [s.rule for s in rec.steps]
+        assert doc["#meta"]["cites"] == [s.cites for s in rec.steps]
+
+
+def test_indexed_slots_become_nested_maps_and_digits_bigints():
+    rec = TraceRecord("p", "v", "prop", "invariant", {"n": "0", "a[X]": "none", "b[X][Y]": "1"},
+                      [StepRecord("r", ["X"], "§4.2 step 1", False, [["b[X][Y]", "1", "2"]])])
+    doc = to_itf(rec)
+    s1 = doc["states"][1]
+    assert s1["n"] == {"#bigint": "0"}
+    assert s1["a"] == {"#map": [["X", "none"]]}
+    assert s1["b"] == {"#map": [["X", {"#map": [["Y", {"#bigint": "2"}]]}]]}
+    assert s1["#meta"] == {"index": 1, "cites": "§4.2 step 1", "environment": False}
+
+
+def test_a_document_that_is_not_ours_is_refused():
+    with pytest.raises(ITFError):
+        from_itf({"vars": ["x"], "states": [{"x": 1}]})
+
+
+_name = st.from_regex(r"[a-z][a-z_]{0,5}", fullmatch=True)
+_elem = st.from_regex(r"[A-Z]{2,3}[0-9]", fullmatch=True)
+_label = st.one_of(st.from_regex(r"(0|[1-9][0-9]{0,3})", fullmatch=True),
+                   st.from_regex(r"[a-z][a-zA-Z=()0-9]{0,8}", fullmatch=True))
+
+
+@st.composite
+def records(draw):
+    slots = draw(st.lists(st.tuples(_name, st.lists(_elem, max_size=2)), min_size=1, max_size=6,
+                          unique_by=lambda t: t[0]))
+    names = [n + "".join(f"[{e}]" for e in idx) for n, idx in slots]
+    init = {n: draw(_label) for n in names}
+    cur, steps = dict(init), []
+    for _ in range(draw(st.integers(0, 4))):
+        delta = []
+        for n in draw(st.lists(st.sampled_from(names), unique=True, max_size=3)):
+            new = draw(_label.filter(lambda x, n=n: x != cur[n]))
+            delta.append([n, cur[n], new])
+            cur[n] = new
+        delta.sort(key=lambda d: names.index(d[0]))
+        steps.append(StepRecord(draw(_name), draw(st.lists(_elem, max_size=3)), "§4.2 step 2",
+                                draw(st.booleans()), delta))
+    return TraceRecord("tiny", "draft", "p", "invariant", init, steps)
+
+
+@settings(max_examples=30, deadline=None)
+@given(records())
+def test_any_trace_round_trips_through_itf(rec):
+    doc = to_itf(rec)
+    _valid(doc)
+    assert from_itf(json.loads(json.dumps(doc))) == rec
