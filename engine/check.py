@@ -42,7 +42,13 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
                  progress: Callable | None = None, overrides: dict | None = None) -> RunResult:
     props = [p for p in system.properties if names is None or p.name in names]
     ex = explore(system, Checks(system, {p.name for p in props}), symmetry, budget, progress)
-    run = RunResult(variant, preset, "explicit", ex.complete, ex.reason, len(ex.states), ex.transitions,
+    return run_result(system, ex, props, preset, variant, symmetry, overrides)
+
+
+def run_result(system: System, ex: Exploration, props: list[PropertyDef], preset: str, variant: str,
+               symmetry: bool, overrides: dict | None, engine: str = "explicit") -> RunResult:
+    """Verdicts and cited traces from an exploration, whichever engine numbered its states."""
+    run = RunResult(variant, preset, engine, ex.complete, ex.reason, len(ex.states), ex.transitions,
                     ex.depth, ex.seconds, peak_mb(), symmetry)
     for p in props:
         verdict, reason = decide(p, ex)

@@ -116,7 +116,10 @@ def _emit_instance(inst: RuleInstance, rest: Sequence[Expr], ind: str, out: list
         out.append(f"{ind}p = 1")
 
 
-def successor_source(instances: Sequence[RuleInstance]) -> str:
+def guard_groups(instances: Sequence[RuleInstance]):
+    """The dispatch every successor generator follows, in emission order:
+    ([(slot, [(value, members)], truthy members)], loose members), each member (instance, rest of guard).
+    Emission order is successor order, so engines generated from it number states alike."""
     groups: dict = defaultdict(lambda: defaultdict(list))
     loose = []
     for inst in instances:
@@ -125,18 +128,24 @@ def successor_source(instances: Sequence[RuleInstance]) -> str:
             loose.append((inst, rest))
         else:
             groups[atom[0]][atom[1]].append((inst, rest))
+    plan = [(slot, sorted((v, m) for v, m in groups[slot].items() if v is not None),
+             groups[slot].get(None, [])) for slot in sorted(groups)]
+    return plan, loose
+
+
+def successor_source(instances: Sequence[RuleInstance]) -> str:
+    plan, loose = guard_groups(instances)
     out = ["def successors(s):", "    r = []", "    p = 0"]
-    for slot in sorted(groups):
+    for slot, equal, truthy in plan:
         out.append(f"    v = s[{slot}]")
         # equality tests on one slot exclude each other (elif); a truthiness test does not
-        equal = sorted((v, m) for v, m in groups[slot].items() if v is not None)
         for k, (value, members) in enumerate(equal):
             out.append(f"    {'if' if k == 0 else 'elif'} v == {value}:")
             for inst, rest in members:
                 _emit_instance(inst, rest, "        ", out)
-        if None in groups[slot]:
+        if truthy:
             out.append("    if v:")
-            for inst, rest in groups[slot][None]:
+            for inst, rest in truthy:
                 _emit_instance(inst, rest, "        ", out)
     for inst, rest in loose:
         _emit_instance(inst, rest, "    ", out)

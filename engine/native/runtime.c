@@ -1,0 +1,389 @@
+/* The native engine's generic half: storage, hashing, symmetry, and the BFS loop.
+ *
+ * Compiled after the generated half (gen.py), which defines NSLOTS, NWORDS, via_t, pack/unpack,
+ * the symmetry tables, the property tables and successors().  States live packed in an arena in
+ * discovery order (the arena is also the BFS queue), so the numbering, the parent links and every
+ * "first hit" are exactly those of the Python engine.  Each call to nm_run expands a chunk of one
+ * BFS level: workers expand batches of it in parallel against a read-only table, then one thread
+ * inserts their candidates in batch order.  Parallelism therefore never changes the result.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#define BLOCK_BITS 16
+#define BLOCK (1u << BLOCK_BITS)
+#define BATCH 64
+#define NONE UINT32_MAX
+
+enum { NM_MORE = 0, NM_DONE = 1, NM_LIMIT = 2, NM_MEMORY = 3, NM_RANGE = -1 };
+
+struct cand {            /* a successor not yet known, in canonical packed form */
+  uint64_t w[NWORDS];
+  uint64_t h, mask;      /* mask: state properties this state decides */
+  uint32_t parent, via;
+};
+
+struct worker {
+  struct ctx *c;
+  struct cand *out;
+  size_t nout, cap;
+  uint64_t transitions;
+  uint32_t cur;
+  const uint8_t *s;
+  int protocol, oom, err;
+  uint64_t step_pending, state_pending;
+  uint32_t step_id[NSTEPP + 1], step_k[NSTEPP + 1];
+  uint8_t step_t[NSTEPP + 1][NSLOTS];
+  uint32_t quiet_id[NQUIETP + 1];
+  int err_k, err_slot, err_value;
+  uint32_t err_id;
+  pthread_t tid;
+};
+
+struct ctx {
+  int nworkers, sym;
+  uint64_t **blocks;
+  size_t nblocks, blockcap;
+  uint32_t *parent;
+  via_t *via;
+  size_t linkcap;
+  uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
+  uint64_t *table, tmask, tused;
+  uint64_t dec_state, dec_quiet, dec_step;
+  uint32_t state_hit[NSTATEP + 1], quiet_hit[NQUIETP + 1], step_hit[NSTEPP + 1], step_k[NSTEPP + 1];
+  uint8_t step_t[NSTEPP + 1][NSLOTS];
+  int err_k, err_slot, err_value;
+  uint32_t err_id;
+  /* the chunk being expanded */
+  uint64_t lo, hi, nbatch, next_batch;
+  uint32_t *batch_w;
+  size_t *batch_off, *batch_n, batchcap;
+  struct worker *w;
+};
+
+static inline uint64_t *state_at(struct ctx *c, uint64_t id) {
+  return c->blocks[id >> BLOCK_BITS] + (id & (BLOCK - 1)) * NWORDS;
+}
+
+static inline uint64_t hash_words(const uint64_t *w) {
+  uint64_t h = 0x243f6a8885a308d3ull;
+  for (int i = 0; i < NWORDS; i++) {
+    h ^= w[i];
+    h *= 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+  }
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 32);
+}
+
+/* the table holds (hash tag << 32 | id + 1); 0 is empty */
+static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t *slot) {
+  uint64_t i = h & c->tmask, tag = h >> 32;
+  for (;;) {
+    uint64_t e = c->table[i];
+    if (!e) { *slot = i; return 0; }
+    if ((e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
+    i = (i + 1) & c->tmask;
+  }
+}
+
+static uint64_t mem_used(struct ctx *c) {
+  uint64_t m = (uint64_t)c->nblocks * BLOCK * NWORDS * 8 + c->linkcap * (4 + sizeof(via_t))
+             + (c->tmask + 1) * 8;
+  for (int i = 0; i < c->nworkers; i++) m += c->w[i].cap * sizeof(struct cand);
+  return m;
+}
+
+static int grow_table(struct ctx *c) {
+  uint64_t size = (c->tmask + 1) * 2, *t = calloc(size, 8);
+  if (!t) return 0;
+  for (uint64_t i = 0; i <= c->tmask; i++) {
+    uint64_t e = c->table[i];
+    if (!e) continue;
+    uint64_t j = hash_words(state_at(c, (e & 0xffffffffu) - 1)) & (size - 1);
+    while (t[j]) j = (j + 1) & (size - 1);
+    t[j] = e;
+  }
+  free(c->table);
+  c->table = t;
+  c->tmask = size - 1;
+  return 1;
+}
+
+/* store a new state; 0 when memory ran out */
+static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, uint32_t parent, uint32_t via) {
+  uint64_t id = c->count;
+  if (id >= NONE - 1) return 0;
+  if ((id >> BLOCK_BITS) >= c->nblocks) {
+    if (c->nblocks == c->blockcap) {
+      size_t cap = c->blockcap ? c->blockcap * 2 : 64;
+      uint64_t **b = realloc(c->blocks, cap * sizeof *b);
+      if (!b) return 0;
+      c->blocks = b, c->blockcap = cap;
+    }
+    if (!(c->blocks[c->nblocks] = malloc((size_t)BLOCK * NWORDS * 8))) return 0;
+    c->nblocks++;
+  }
+  if (id >= c->linkcap) {
+    size_t cap = c->linkcap ? c->linkcap * 2 : BLOCK;
+    uint32_t *p = realloc(c->parent, cap * 4);
+    if (!p) return 0;
+    c->parent = p;
+    via_t *v = realloc(c->via, cap * sizeof(via_t));
+    if (!v) return 0;
+    c->via = v, c->linkcap = cap;
+  }
+  memcpy(state_at(c, id), w, NWORDS * 8);
+  c->parent[id] = parent;
+  c->via[id] = (via_t)via;
+  c->table[slot] = (h >> 32) << 32 | (id + 1);
+  c->count++;
+  if (++c->tused * 10 > (c->tmask + 1) * 7) return grow_table(c);
+  return 1;
+}
+
+static void canon(const uint8_t *s, uint8_t *best) {
+  memcpy(best, s, NSLOTS);
+  for (int g = 0; g < NPERM; g++) {
+    const uint16_t *src = PSRC[g];
+    const uint8_t *vm = PVM[g];
+    for (int j = 0; j < NSLOTS; j++) {
+      int a = VMAP[vm[j]][s[src[j]]];
+      if (a != best[j]) {   /* the first differing slot decides: the rest need not be built */
+        if (a < best[j])
+          for (; j < NSLOTS; j++) best[j] = VMAP[vm[j]][s[src[j]]];
+        break;
+      }
+    }
+  }
+}
+
+static uint64_t state_mask(const uint8_t *s, uint64_t pending) {
+  uint64_t m = 0;
+  for (int j = 0; j < NSTATEP; j++)
+    if ((pending >> j & 1) && STATEP[j](s) == STATEP_WANT[j]) m |= 1ull << j;
+  return m;
+}
+
+static void range_error(struct worker *w, int k, int slot, int value) {
+  if (!w->err || w->cur < w->err_id)
+    w->err = 1, w->err_id = w->cur, w->err_k = k, w->err_slot = slot, w->err_value = value;
+}
+
+static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+  struct ctx *c = w->c;
+  w->transitions++;
+  if (!env) w->protocol = 1;
+  for (uint64_t m = w->step_pending; m; m &= m - 1) {
+    int j = __builtin_ctzll(m);
+    if (!STEPP[j](w->s, n)) {   /* the worker's first violation is its earliest: ids only grow */
+      w->step_id[j] = w->cur, w->step_k[j] = k;
+      memcpy(w->step_t[j], n, NSLOTS);
+      w->step_pending &= ~(1ull << j);
+    }
+  }
+  uint64_t p[NWORDS], slot;
+  uint8_t best[NSLOTS];
+  pack(n, p);
+  uint64_t h = hash_words(p);
+  if (lookup(c, h, p, &slot)) return;
+  const uint8_t *cs = n;
+  if (c->sym && NPERM) {
+    canon(n, best);
+    cs = best;
+    pack(best, p);
+    h = hash_words(p);
+    if (lookup(c, h, p, &slot)) return;
+  }
+  if (w->nout == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 1024;
+    struct cand *o = realloc(w->out, cap * sizeof *o);
+    if (!o) { w->oom = 1; return; }
+    w->out = o, w->cap = cap;
+  }
+  struct cand *o = &w->out[w->nout++];
+  memcpy(o->w, p, sizeof p);
+  o->h = h, o->parent = w->cur, o->via = (uint32_t)k;
+  o->mask = state_mask(cs, w->state_pending);
+}
+
+static void expand_batches(struct worker *w) {
+  struct ctx *c = w->c;
+  uint8_t s[NSLOTS];
+  w->s = s;
+  for (;;) {
+    uint64_t b = __atomic_fetch_add(&c->next_batch, 1, __ATOMIC_RELAXED);
+    if (b >= c->nbatch) return;
+    c->batch_w[b] = (uint32_t)(w - c->w);
+    c->batch_off[b] = w->nout;
+    uint64_t lo = c->lo + b * BATCH, hi = lo + BATCH < c->hi ? lo + BATCH : c->hi;
+    for (uint64_t id = lo; id < hi && !w->err && !w->oom; id++) {
+      unpack(state_at(c, id), s);
+      w->cur = (uint32_t)id, w->protocol = 0;
+      successors(s, w);
+      if (!w->protocol)
+        for (int j = 0; j < NQUIETP; j++)
+          if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
+    }
+    c->batch_n[b] = w->nout - c->batch_off[b];
+  }
+}
+
+static void *worker_main(void *arg) {
+  expand_batches(arg);
+  return NULL;
+}
+
+static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
+  c->lo = lo, c->hi = hi, c->next_batch = 0;
+  c->nbatch = (hi - lo + BATCH - 1) / BATCH;
+  if (c->nbatch > c->batchcap) {
+    size_t cap = c->nbatch;
+    free(c->batch_w), free(c->batch_off), free(c->batch_n);
+    c->batch_w = malloc(cap * 4), c->batch_off = malloc(cap * sizeof(size_t)), c->batch_n = malloc(cap * sizeof(size_t));
+    if (!c->batch_w || !c->batch_off || !c->batch_n) { c->batchcap = 0; return NM_MEMORY; }
+    c->batchcap = cap;
+  }
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    w->nout = 0, w->transitions = 0, w->oom = 0, w->err = 0;
+    w->step_pending = ~c->dec_step & (NSTEPP == 64 ? ~0ull : (1ull << NSTEPP) - 1);
+    w->state_pending = ~c->dec_state;
+    for (int j = 0; j < NSTEPP; j++) w->step_id[j] = NONE;
+    for (int j = 0; j < NQUIETP; j++) w->quiet_id[j] = NONE;
+  }
+  int started = 0;
+  for (int i = 1; i < c->nworkers && c->nbatch > 1; i++, started++)
+    if (pthread_create(&c->w[i].tid, NULL, worker_main, &c->w[i])) break;
+  expand_batches(&c->w[0]);
+  for (int i = 1; i <= started; i++) pthread_join(c->w[i].tid, NULL);
+  int status = NM_MORE;
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    if (w->oom) status = NM_MEMORY;
+    if (w->err && (status != NM_RANGE || w->err_id < c->err_id)) {
+      status = NM_RANGE;
+      c->err_id = w->err_id, c->err_k = w->err_k, c->err_slot = w->err_slot, c->err_value = w->err_value;
+    }
+  }
+  if (status != NM_MORE) return status;
+  /* one thread, batch order: the same numbering and first hits as a sequential search */
+  for (uint64_t b = 0; b < c->nbatch; b++) {
+    struct cand *o = c->w[c->batch_w[b]].out + c->batch_off[b];
+    for (size_t i = 0; i < c->batch_n[b]; i++, o++) {
+      uint64_t slot;
+      if (lookup(c, o->h, o->w, &slot)) continue;
+      uint64_t id = c->count;
+      if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
+      for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
+        int j = __builtin_ctzll(m);
+        c->state_hit[j] = (uint32_t)id;
+        c->dec_state |= 1ull << j;
+      }
+    }
+  }
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    c->transitions += w->transitions;
+    for (int j = 0; j < NSTEPP; j++)
+      if (!(c->dec_step >> j & 1) && w->step_id[j] != NONE && w->step_id[j] < c->step_hit[j]) {
+        c->step_hit[j] = w->step_id[j], c->step_k[j] = w->step_k[j];
+        memcpy(c->step_t[j], w->step_t[j], NSLOTS);
+      }
+    for (int j = 0; j < NQUIETP; j++)
+      if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] < c->quiet_hit[j]) c->quiet_hit[j] = w->quiet_id[j];
+  }
+  for (int j = 0; j < NSTEPP; j++) if (c->step_hit[j] != NONE) c->dec_step |= 1ull << j;
+  for (int j = 0; j < NQUIETP; j++) if (c->quiet_hit[j] != NONE) c->dec_quiet |= 1ull << j;
+  return NM_MORE;
+}
+
+/* ---- the interface Python drives through ctypes ---- */
+
+void nm_free(struct ctx *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
+  for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
+  free(c->blocks), free(c->parent), free(c->via), free(c->table), free(c->w);
+  free(c->batch_w), free(c->batch_off), free(c->batch_n);
+  free(c);
+}
+
+struct ctx *nm_new(int workers, int sym, uint64_t max_states, uint64_t mem_limit,
+                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step) {
+  struct ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->nworkers = workers < 1 ? 1 : workers;
+  c->sym = sym, c->max_states = max_states, c->mem_limit = mem_limit;
+  c->dec_state = dec_state, c->dec_quiet = dec_quiet, c->dec_step = dec_step;
+  c->w = calloc(c->nworkers, sizeof *c->w);
+  c->table = calloc(1 << 16, 8);
+  c->tmask = (1 << 16) - 1;
+  if (!c->w || !c->table) { nm_free(c); return NULL; }
+  for (int i = 0; i < c->nworkers; i++) c->w[i].c = c;
+  for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
+  for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
+  for (int j = 0; j <= NSTEPP; j++) c->step_hit[j] = NONE;
+  return c;
+}
+
+/* an initial state (checked against the schema by the caller): canonicalised, stored once, its state
+   properties checked; 0 when out of memory */
+int nm_add_init(struct ctx *c, const uint8_t *s) {
+  uint8_t best[NSLOTS];
+  uint64_t p[NWORDS], slot;
+  if (c->sym && NPERM) canon(s, best); else memcpy(best, s, NSLOTS);
+  pack(best, p);
+  uint64_t h = hash_words(p), id = c->count;
+  if (lookup(c, h, p, &slot)) return 1;
+  if (!insert(c, p, h, slot, NONE, 0)) return 0;
+  for (uint64_t m = state_mask(best, ~c->dec_state); m; m &= m - 1) {
+    int j = __builtin_ctzll(m);
+    c->state_hit[j] = (uint32_t)id;
+    c->dec_state |= 1ull << j;
+  }
+  c->level_end = c->count;
+  return 1;
+}
+
+/* expand up to `budget` states; a chunk never crosses a BFS level, so depth counts as in Python */
+int nm_run(struct ctx *c, uint64_t budget) {
+  uint64_t done = 0;
+  while (done < budget) {
+    if (c->next == c->count) return NM_DONE;
+    if (c->next == c->level_end) c->depth++, c->level_end = c->count;
+    uint64_t hi = c->next + (budget - done);
+    if (hi > c->level_end) hi = c->level_end;
+    int st = expand_chunk(c, c->next, hi);
+    if (st != NM_MORE) return st;
+    done += hi - c->next;
+    c->next = hi;
+    if (c->max_states && c->count >= c->max_states && c->next < c->count) return NM_LIMIT;
+    if (c->mem_limit && mem_used(c) > c->mem_limit) return NM_MEMORY;
+  }
+  return c->next == c->count ? NM_DONE : NM_MORE;
+}
+
+void nm_counts(struct ctx *c, uint64_t *out) {
+  out[0] = c->count, out[1] = c->transitions, out[2] = c->depth, out[3] = c->next, out[4] = mem_used(c);
+}
+
+void nm_state(struct ctx *c, uint64_t id, uint8_t *out) { unpack(state_at(c, id), out); }
+
+int64_t nm_parent(struct ctx *c, uint64_t id) { return c->parent[id] == NONE ? -1 : (int64_t)c->parent[id]; }
+
+int64_t nm_via(struct ctx *c, uint64_t id) { return c->parent[id] == NONE ? -1 : (int64_t)c->via[id]; }
+
+/* kind 0 state, 1 quiescent, 2 step: the deciding state id or -1; a step hit also gives rule and target */
+int64_t nm_hit(struct ctx *c, int kind, int j, int64_t *k, uint8_t *target) {
+  uint32_t id = kind == 0 ? c->state_hit[j] : kind == 1 ? c->quiet_hit[j] : c->step_hit[j];
+  if (kind == 2 && id != NONE) *k = c->step_k[j], memcpy(target, c->step_t[j], NSLOTS);
+  return id == NONE ? -1 : (int64_t)id;
+}
+
+void nm_error(struct ctx *c, int64_t *out) {
+  out[0] = c->err_id, out[1] = c->err_k, out[2] = c->err_slot, out[3] = c->err_value;
+}
+
+int nm_nslots(void) { return NSLOTS; }
+int nm_state_bytes(void) { return NWORDS * 8 + 4 + (int)sizeof(via_t); }
