@@ -1,18 +1,13 @@
 """One explicit-engine run: explore, decide every property, turn hits into cited traces."""
 from __future__ import annotations
 
-import resource
 from typing import Callable
 
 from .api import PropertyDef, System
 from .compile import compile_predicate
-from .explore import Budget, Checks, Exploration, explore
+from .explore import Budget, Checks, Exploration, explore, peak_mb
 from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult, StepRecord, TraceRecord
 from .trace import Trace, concretise
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, variant: str,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
-from .errors import EXIT_BAD_INPUT, BadInput
+from .errors import EXIT_BAD_INPUT, EXIT_UNEXPECTED, BadInput
+from .native.run import NativeError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,10 +50,17 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
     p.add_argument("--no-symmetry", action="store_true", help="explore without symmetry reduction")
     p.add_argument("--max-states", type=_positive_int, help="stop after this many distinct states (UNKNOWN)")
     p.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds (UNKNOWN)")
+    p.add_argument("--memory-budget", type=_positive_float, metavar="MB",
+                   help="stop a run once the process holds this many MB (UNKNOWN)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="worker processes (default 2)")
     p.add_argument("--baseline", type=Path, default=None, help="expected violations (default: the model's)")
     p.add_argument("--update-baseline", action="store_true", help="record these results as expected")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _native_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="native engine threads per run (default: the cores, shared among parallel jobs)")
 
 
 def parser(provider) -> argparse.ArgumentParser:
@@ -60,7 +68,10 @@ def parser(provider) -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="check properties over variants (default: everything, writes reports/)")
     _run_options(c, provider)
-    c.add_argument("--engine", choices=("explicit", "symbolic"), default="explicit")
+    c.add_argument("--engine", choices=("native", "python", "explicit", "symbolic"), default="native",
+                   help="native: generated C (default; the Python engine where no C compiler is found); "
+                        "python (or explicit): the Python explorer; symbolic: z3 BMC")
+    _native_options(c)
     c.add_argument("--depth", type=int, default=None, help="BMC depth (symbolic engine)")
     pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
     _run_options(pr, provider)
@@ -78,6 +89,10 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--variant", default="draft")
     b.add_argument("--no-symmetry", action="store_true")
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
+    b.add_argument("--engine", choices=("both", "python", "native"), default="both",
+                   help="which explicit engines to time (default both; native with 1 and --workers threads)")
+    b.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds")
+    _native_options(b)
     ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top
@@ -103,6 +118,9 @@ def _run(provider, argv: list[str]) -> int:
     except (BadInput, bl.BaselineError, *provider.BAD_INPUT) as e:
         print(f"pmipmc: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except NativeError as e:   # a value escaped its slot's domain: a model bug, said in one line
+        print(f"pmipmc: error: native engine: {e}", file=sys.stderr)
+        return EXIT_UNEXPECTED
     except json.JSONDecodeError as e:
         print(f"pmipmc: error: not valid JSON: {e.msg} at line {e.lineno}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -46,11 +46,24 @@ def _engine(args) -> tuple[str, int]:
         return "symbolic", args.depth
     if args.depth is not None:
         raise BadInput("--depth applies to --engine symbolic only")
+    if args.engine == "native":
+        from .native import native_available
+        why = native_available()
+        if why is None:
+            return "native", 0
+        print(f"pmipmc: native engine unavailable ({why}); using the Python engine", file=sys.stderr)
     return "explicit", 0
 
 
+def _workers(args, parallel_jobs: int) -> int:
+    """Native threads per run: as asked, else the cores shared among the runs going at once."""
+    from .native import default_workers
+    return args.workers or max(1, default_workers() // max(1, parallel_jobs))
+
+
 def _default_run(args) -> bool:
-    return not (args.preset or args.variant or args.property) and args.command == "check" and args.engine == "explicit"
+    return (not (args.preset or args.variant or args.property) and args.command == "check"
+            and args.engine in ("native", "python", "explicit"))
 
 
 def cmd_check(provider, args) -> int:
@@ -58,9 +71,10 @@ def cmd_check(provider, args) -> int:
     engine, depth = _engine(args)
     base_path = args.baseline or provider.BASELINE
     baseline = bl.load(base_path)
-    budget = Budget(args.max_states, args.time_budget)
+    budget = Budget(args.max_states, args.time_budget, args.memory_budget)
+    workers = _workers(args, min(args.jobs, len(variants))) if engine == "native" else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet) for v in variants]
+                engine, depth, quiet=args.quiet, workers=workers) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     runs = run_jobs(jobs, args.jobs)
@@ -159,15 +173,15 @@ def cmd_bench(provider, args) -> int:
     presets = args.preset or [provider.DEFAULT_PRESET]
     for p in presets:
         provider.build(p, args.variant)
-    print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
-          f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
-    for p in presets:
-        for sym in ([False] if args.no_symmetry else [True, False]):
-            # a fresh worker per run, so peak memory is this run's own
-            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True))
-            print(f"{p:<10} {args.variant:<10} {'on' if sym else 'off':<4} {run.states:>10,} {run.transitions:>12,} "
-                  f"{run.depth:>6} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {run.peak_mb:>8.0f}"
-                  f"{'' if run.complete else '  INCOMPLETE'}", flush=True)
+    from .native import native_available
+    from .native.bench import bench_explicit, engine_rows
+    native = args.engine in ("both", "native")
+    why = native_available() if native else None
+    if why:
+        print(f"pmipmc: native engine unavailable ({why}); timing the Python engine only", file=sys.stderr)
+    rows = engine_rows(args.engine in ("both", "python") or bool(why), native and not why, _workers(args, 1))
+    bench_explicit(provider, presets, args.variant, [False] if args.no_symmetry else [True, False], rows,
+                   Budget(seconds=args.time_budget))
     if args.symbolic:
         from .bench_symbolic import bench
         bench(provider, tuple(presets))

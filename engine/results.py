@@ -89,6 +89,7 @@ class RunResult:
     peak_mb: float
     symmetry: bool
     results: list[PropertyResult] = field(default_factory=list)
+    native: Any = None   # the native engine's statistics (NativeStats) when it ran; not in the JSON
 
     @property
     def states_per_s(self) -> float:

@@ -32,6 +32,7 @@ class Job:
     depth: int = 0
     overrides: tuple = ()
     quiet: bool = False
+    workers: int | None = None   # native engine threads (None: every core)
 
 
 def _progress(job: Job):
@@ -60,11 +61,17 @@ def run_job(job: Job) -> RunResult:
         return run_prove(system, job.preset, job.variant, names=names,
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
-    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                       overrides)
+    if job.engine == "native":
+        from .native import run_native
+        run = run_native(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
+                         overrides, job.workers)
+    else:
+        run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
+                           overrides)
     if not job.quiet:
+        extra = "" if run.native is None else f", {run.native.bytes_per_state:.0f} bytes/state"
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
-              f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
+              f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)
     return run
 

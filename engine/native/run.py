@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..api import System
-from ..explore import Budget, Exploration, Hit
+from ..explore import Budget, Exploration, Hit, over_memory
 from .build import build
 from .gen import Layout, generate
 
@@ -67,14 +67,14 @@ def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
 
 
 def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
-                   budget: Budget = Budget(), progress: Callable | None = None, workers: int | None = None,
-                   memory_mb: float | None = None) -> NativeExploration:
+                   budget: Budget = Budget(), progress: Callable | None = None,
+                   workers: int | None = None) -> NativeExploration:
     t0 = time.monotonic()
     src, layout = generate(system)
     stats = NativeStats(codegen_s=time.monotonic() - t0, workers=workers or default_workers())
     lib, stats.compile_s = build(src)
     n = system.schema.nslots
-    limit = int(memory_mb * 2**20) if memory_mb else 0
+    limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0   # the tables alone, checked per chunk
     ctx = lib.nm_new(stats.workers, int(symmetry), budget.max_states or 0, limit, *_masks(layout, names))
     if not ctx:
         raise NativeError("the native engine could not allocate its tables")
@@ -111,6 +111,8 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
                 progress(ex, elapsed)
             if status == MORE and budget.seconds and elapsed >= budget.seconds:
                 ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
+            elif status == MORE and over_memory(budget):
+                status = MEMORY
     except KeyboardInterrupt:
         ex.complete, ex.reason = False, "interrupted"
     if status == RANGE:
@@ -123,7 +125,8 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     if status == LIMIT:
         ex.complete, ex.reason = False, f"max-states {budget.max_states} reached"
     elif status == MEMORY:
-        ex.complete, ex.reason = False, "memory budget reached"
+        ex.complete, ex.reason = False, (f"memory budget {budget.memory_mb:g} MB reached" if budget.memory_mb
+                                         else "out of memory")
     count, ex.transitions, ex.depth, _, used = _counts(lib, ctx)
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used

@@ -182,19 +182,15 @@ static void emit(struct worker *w, int k, const uint8_t *n, int env) {
       w->step_pending &= ~(1ull << j);
     }
   }
+  /* canonicalise first: the lazy comparison costs less than packing and probing the raw state too
+     (the Python engine probes the raw state first; the state found is the same either way) */
   uint64_t p[NWORDS], slot;
   uint8_t best[NSLOTS];
-  pack(n, p);
+  const uint8_t *cs = n;
+  if (c->sym && NPERM) canon(n, best), cs = best;
+  pack(cs, p);
   uint64_t h = hash_words(p);
   if (lookup(c, h, p, &slot)) return;
-  const uint8_t *cs = n;
-  if (c->sym && NPERM) {
-    canon(n, best);
-    cs = best;
-    pack(best, p);
-    h = hash_words(p);
-    if (lookup(c, h, p, &slot)) return;
-  }
   if (w->nout == w->cap) {
     size_t cap = w->cap ? w->cap * 2 : 1024;
     struct cand *o = realloc(w->out, cap * sizeof *o);
