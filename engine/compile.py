@@ -14,8 +14,13 @@ from .expr import Expr
 
 FRAMES = ("s", "t")
 
+# How each operator is written, per target language; "and"/"or" give the separator of their n-ary form.
+PYTHON = {"eq": "({0} == {1})", "not": "(not {0})", "and": " and ", "or": " or ",
+          "ite": "({1} if {0} else {2})", "add": "({0} + {1})", "le": "({0} <= {1})"}
 
-def _src(e: Expr, temps: dict | None = None) -> str:
+
+def render(e: Expr, syntax: dict, temps: dict | None = None) -> str:
+    """Source text of `e`; sub-terms named in `temps` (key -> name) are referred to by name."""
     if temps is not None and e.key() in temps:
         return temps[e.key()]
     op, a = e.op, e.args
@@ -23,22 +28,16 @@ def _src(e: Expr, temps: dict | None = None) -> str:
         return str(int(a[0]))
     if op == "var":
         return f"{FRAMES[a[1]]}[{a[0]}]"
-    sub = [_src(x, temps) for x in a]
-    if op == "eq":
-        return f"({sub[0]} == {sub[1]})"
-    if op == "not":
-        return f"(not {sub[0]})"
-    if op == "and":
-        return "(" + " and ".join(sub) + ")"
-    if op == "or":
-        return "(" + " or ".join(sub) + ")"
-    if op == "ite":
-        return f"({sub[1]} if {sub[0]} else {sub[2]})"
-    if op == "add":
-        return f"({sub[0]} + {sub[1]})"
-    if op == "le":
-        return f"({sub[0]} <= {sub[1]})"
-    raise ValueError(f"unknown operator {op}")
+    if op not in syntax:
+        raise ValueError(f"unknown operator {op}")
+    sub = [render(x, syntax, temps) for x in a]
+    if op in ("and", "or"):
+        return "(" + syntax[op].join(sub) + ")"
+    return syntax[op].format(*sub)
+
+
+def _src(e: Expr, temps: dict | None = None) -> str:
+    return render(e, PYTHON, temps)
 
 
 def _shared(roots: Sequence[Expr]) -> list[Expr]:

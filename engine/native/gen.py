@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..api import PropertyDef, RuleInstance, System
-from ..compile import _shared, guard_groups
+from ..compile import _shared, guard_groups, render
 from ..expr import Expr
 from ..symmetry import _value_map, group_elements
 
 MAX_PER_KIND = 64   # property sets travel as one 64-bit mask per kind
-FRAMES = ("s", "t")
 
 
 class GenError(ValueError):
@@ -31,30 +30,13 @@ class Layout:
     step: tuple[str, ...]
 
 
+# C's && and || yield 0/1, as the issue asks of boolean operators
+C = {"eq": "({0} == {1})", "not": "(!{0})", "and": " && ", "or": " || ",
+     "ite": "({0} ? {1} : {2})", "add": "({0} + {1})", "le": "({0} <= {1})"}
+
+
 def c_expr(e: Expr, temps: dict | None = None) -> str:
-    if temps is not None and e.key() in temps:
-        return temps[e.key()]
-    op, a = e.op, e.args
-    if op == "const":
-        return str(int(a[0]))
-    if op == "var":
-        return f"{FRAMES[a[1]]}[{a[0]}]"
-    sub = [c_expr(x, temps) for x in a]
-    if op == "eq":
-        return f"({sub[0]} == {sub[1]})"
-    if op == "not":
-        return f"(!{sub[0]})"
-    if op == "and":   # C's && and || yield 0/1, as the issue asks of boolean operators
-        return "(" + " && ".join(sub) + ")"
-    if op == "or":
-        return "(" + " || ".join(sub) + ")"
-    if op == "ite":
-        return f"({sub[0]} ? {sub[1]} : {sub[2]})"
-    if op == "add":
-        return f"({sub[0]} + {sub[1]})"
-    if op == "le":
-        return f"({sub[0]} <= {sub[1]})"
-    raise GenError(f"unknown operator {op}")
+    return render(e, C, temps)
 
 
 def _function(name: str, params: str, e: Expr) -> str:
