@@ -14,6 +14,7 @@
 #define BLOCK (1u << BLOCK_BITS)
 #define BATCH 64
 #define NONE UINT32_MAX
+#define MAXPEND 32       /* successors whose table probes are prefetched together */
 
 enum { NM_MORE = 0, NM_DONE = 1, NM_LIMIT = 2, NM_MEMORY = 3, NM_RANGE = -1 };
 
@@ -23,8 +24,16 @@ struct cand {            /* a successor not yet known, in canonical packed form 
   uint32_t parent, via;
 };
 
+struct pend {            /* a canonical successor waiting for its table probe */
+  uint64_t w[NWORDS];
+  uint64_t h;
+  uint32_t via;
+};
+
 struct worker {
   struct ctx *c;
+  struct pend pend[MAXPEND];
+  int npend;
   struct cand *out;
   size_t nout, cap;
   uint64_t transitions;
@@ -170,6 +179,8 @@ static void range_error(struct worker *w, int k, int slot, int value) {
     w->err = 1, w->err_id = w->cur, w->err_k = k, w->err_slot = slot, w->err_value = value;
 }
 
+static void flush(struct worker *w);
+
 static void emit(struct worker *w, int k, const uint8_t *n, int env) {
   struct ctx *c = w->c;
   w->transitions++;
@@ -184,23 +195,42 @@ static void emit(struct worker *w, int k, const uint8_t *n, int env) {
   }
   /* canonicalise first: the lazy comparison costs less than packing and probing the raw state too
      (the Python engine probes the raw state first; the state found is the same either way) */
-  uint64_t p[NWORDS], slot;
   uint8_t best[NSLOTS];
   const uint8_t *cs = n;
   if (c->sym && NPERM) canon(n, best), cs = best;
-  pack(cs, p);
-  uint64_t h = hash_words(p);
-  if (lookup(c, h, p, &slot)) return;
-  if (w->nout == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 1024;
-    struct cand *o = realloc(w->out, cap * sizeof *o);
-    if (!o) { w->oom = 1; return; }
-    w->out = o, w->cap = cap;
+  if (w->npend == MAXPEND) flush(w);
+  struct pend *q = &w->pend[w->npend++];
+  pack(cs, q->w);
+  q->h = hash_words(q->w);
+  q->via = (uint32_t)k;
+  __builtin_prefetch(&c->table[q->h & c->tmask]);
+}
+
+/* probe the table for every pending successor; the probes' cache misses overlap */
+static void flush(struct worker *w) {
+  struct ctx *c = w->c;
+  for (int i = 0; i < w->npend; i++) {
+    uint64_t e = c->table[w->pend[i].h & c->tmask];
+    if (e && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
   }
-  struct cand *o = &w->out[w->nout++];
-  memcpy(o->w, p, sizeof p);
-  o->h = h, o->parent = w->cur, o->via = (uint32_t)k;
-  o->mask = state_mask(cs, w->state_pending);
+  for (int i = 0; i < w->npend; i++) {
+    struct pend *q = &w->pend[i];
+    uint64_t slot;
+    if (lookup(c, q->h, q->w, &slot)) continue;
+    if (w->nout == w->cap) {
+      size_t cap = w->cap ? w->cap * 2 : 1024;
+      struct cand *o = realloc(w->out, cap * sizeof *o);
+      if (!o) { w->oom = 1; break; }
+      w->out = o, w->cap = cap;
+    }
+    uint8_t s[NSLOTS];
+    unpack(q->w, s);
+    struct cand *o = &w->out[w->nout++];
+    memcpy(o->w, q->w, sizeof q->w);
+    o->h = q->h, o->parent = w->cur, o->via = q->via;
+    o->mask = state_mask(s, w->state_pending);
+  }
+  w->npend = 0;
 }
 
 static void expand_batches(struct worker *w) {
@@ -217,6 +247,7 @@ static void expand_batches(struct worker *w) {
       unpack(state_at(c, id), s);
       w->cur = (uint32_t)id, w->protocol = 0;
       successors(s, w);
+      flush(w);
       if (!w->protocol)
         for (int j = 0; j < NQUIETP; j++)
           if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
