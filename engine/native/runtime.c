@@ -51,11 +51,8 @@ struct worker {
 
 struct ctx {
   int nworkers, sym;
-  uint64_t **blocks;
+  uint64_t **blocks;     /* each: BLOCK packed states, then their parent ids, then their rules */
   size_t nblocks, blockcap;
-  uint32_t *parent;
-  via_t *via;
-  size_t linkcap;
   uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
   uint64_t *table, tmask, tused;
   uint64_t dec_state, dec_quiet, dec_step;
@@ -70,8 +67,18 @@ struct ctx {
   struct worker *w;
 };
 
+#define BLOCK_BYTES ((size_t)BLOCK * (NWORDS * 8 + 4 + sizeof(via_t)))
+
 static inline uint64_t *state_at(struct ctx *c, uint64_t id) {
   return c->blocks[id >> BLOCK_BITS] + (id & (BLOCK - 1)) * NWORDS;
+}
+
+static inline uint32_t *parent_at(struct ctx *c, uint64_t id) {
+  return (uint32_t *)(c->blocks[id >> BLOCK_BITS] + (size_t)BLOCK * NWORDS) + (id & (BLOCK - 1));
+}
+
+static inline via_t *via_at(struct ctx *c, uint64_t id) {
+  return (via_t *)((uint32_t *)(c->blocks[id >> BLOCK_BITS] + (size_t)BLOCK * NWORDS) + BLOCK) + (id & (BLOCK - 1));
 }
 
 static inline uint64_t hash_words(const uint64_t *w) {
@@ -97,7 +104,7 @@ static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t 
 }
 
 static uint64_t mem_used(struct ctx *c) {
-  uint64_t m = (uint64_t)c->nblocks * BLOCK * NWORDS * 8 + c->linkcap * (4 + sizeof(via_t))
+  uint64_t m = (uint64_t)c->nblocks * BLOCK_BYTES
              + (c->tmask + 1) * 8;
   for (int i = 0; i < c->nworkers; i++) m += c->w[i].cap * sizeof(struct cand);
   return m;
@@ -130,21 +137,12 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
       if (!b) return 0;
       c->blocks = b, c->blockcap = cap;
     }
-    if (!(c->blocks[c->nblocks] = malloc((size_t)BLOCK * NWORDS * 8))) return 0;
+    if (!(c->blocks[c->nblocks] = malloc(BLOCK_BYTES))) return 0;
     c->nblocks++;
   }
-  if (id >= c->linkcap) {
-    size_t cap = c->linkcap ? c->linkcap * 2 : BLOCK;
-    uint32_t *p = realloc(c->parent, cap * 4);
-    if (!p) return 0;
-    c->parent = p;
-    via_t *v = realloc(c->via, cap * sizeof(via_t));
-    if (!v) return 0;
-    c->via = v, c->linkcap = cap;
-  }
   memcpy(state_at(c, id), w, NWORDS * 8);
-  c->parent[id] = parent;
-  c->via[id] = (via_t)via;
+  *parent_at(c, id) = parent;
+  *via_at(c, id) = (via_t)via;
   c->table[slot] = (h >> 32) << 32 | (id + 1);
   c->count++;
   if (++c->tused * 10 > (c->tmask + 1) * 7) return grow_table(c);
@@ -331,7 +329,7 @@ void nm_free(struct ctx *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
   for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
-  free(c->blocks), free(c->parent), free(c->via), free(c->table), free(c->w);
+  free(c->blocks), free(c->table), free(c->w);
   free(c->batch_w), free(c->batch_off), free(c->batch_n);
   free(c);
 }
@@ -397,9 +395,9 @@ void nm_counts(struct ctx *c, uint64_t *out) {
 
 void nm_state(struct ctx *c, uint64_t id, uint8_t *out) { unpack(state_at(c, id), out); }
 
-int64_t nm_parent(struct ctx *c, uint64_t id) { return c->parent[id] == NONE ? -1 : (int64_t)c->parent[id]; }
+int64_t nm_parent(struct ctx *c, uint64_t id) { return *parent_at(c, id) == NONE ? -1 : (int64_t)*parent_at(c, id); }
 
-int64_t nm_via(struct ctx *c, uint64_t id) { return c->parent[id] == NONE ? -1 : (int64_t)c->via[id]; }
+int64_t nm_via(struct ctx *c, uint64_t id) { return *parent_at(c, id) == NONE ? -1 : (int64_t)*via_at(c, id); }
 
 /* kind 0 state, 1 quiescent, 2 step: the deciding state id or -1; a step hit also gives rule and target */
 int64_t nm_hit(struct ctx *c, int kind, int j, int64_t *k, uint8_t *target) {
