@@ -278,7 +278,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     for (int j = 0; j < NQUIETP; j++) w->quiet_id[j] = NONE;
   }
   int started = 0;
-  for (int i = 1; i < c->nworkers && c->nbatch > 1; i++, started++)
+  for (int i = 1; i < c->nworkers && c->nbatch >= 8; i++, started++)   /* small levels: not worth a thread */
     if (pthread_create(&c->w[i].tid, NULL, worker_main, &c->w[i])) break;
   expand_batches(&c->w[0]);
   for (int i = 1; i <= started; i++) pthread_join(c->w[i].tid, NULL);
