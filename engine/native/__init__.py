@@ -12,7 +12,7 @@ from ..check import run_result
 from ..explore import Budget
 from ..results import RunResult
 from .build import BuildError, native_available
-from .run import NativeError, NativeExploration, default_workers, explore_native
+from .run import NativeError, default_workers, explore_native
 
 __all__ = ["run_native", "native_available", "explore_native", "default_workers", "BuildError", "NativeError"]
 
