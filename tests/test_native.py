@@ -113,3 +113,10 @@ def test_bench_prints_both_engines_with_equal_counts(capsys):
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
     assert [r[3] for r in rows] == ["python", "native/1", "native/2"]
     assert len({r[4] for r in rows}) == 1
+
+
+def test_level_sizes_add_up_to_the_states():
+    s = system("tiny", "draft")
+    ex = explore_native(s, None, True)
+    assert len(ex.stats.levels) == ex.depth + 1 and sum(ex.stats.levels) == len(ex.states)
+    assert ex.stats.levels[0] == 2   # four placements of the two MNs, two up to MAG symmetry

@@ -83,6 +83,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_via": (i64, [p, u64]),
         "nm_hit": (i64, [p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(i64), ctypes.c_char_p]),
         "nm_error": (None, [p, ctypes.POINTER(i64)]),
+        "nm_levels": (None, [p, ctypes.POINTER(u64)]),
         "nm_nslots": (ctypes.c_int, []),
         "nm_state_bytes": (ctypes.c_int, []),
     }

@@ -48,6 +48,7 @@ class NativeStats:
     bytes_per_state: float = 0.0
     workers: int = 1
     memory_bytes: int = 0
+    levels: list[int] = field(default_factory=list)   # states per BFS level
 
 
 @dataclass
@@ -131,6 +132,9 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used
     stats.bytes_per_state = used / max(count, 1)
+    levels = (ctypes.c_uint64 * (ex.depth + 1))()
+    lib.nm_levels(ctx, levels)
+    stats.levels = list(levels)
     ex.hits = _hits(lib, ctx, layout, n)
     _attach_states(ex, lib, ctx, count, n)
     return ex

@@ -54,6 +54,8 @@ struct ctx {
   uint64_t **blocks;     /* each: BLOCK packed states, then their parent ids, then their rules */
   size_t nblocks, blockcap;
   uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
+  uint64_t *level_start;         /* first state id of each BFS level (ids are in BFS order) */
+  size_t levelcap;
   uint64_t *table, tmask, tused;
   uint64_t dec_state, dec_quiet, dec_step;
   uint32_t state_hit[NSTATEP + 1], quiet_hit[NQUIETP + 1], step_hit[NSTEPP + 1], step_k[NSTEPP + 1];
@@ -329,7 +331,7 @@ void nm_free(struct ctx *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
   for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
-  free(c->blocks), free(c->table), free(c->w);
+  free(c->blocks), free(c->table), free(c->w), free(c->level_start);
   free(c->batch_w), free(c->batch_off), free(c->batch_n);
   free(c);
 }
@@ -344,7 +346,9 @@ struct ctx *nm_new(int workers, int sym, uint64_t max_states, uint64_t mem_limit
   c->w = calloc(c->nworkers, sizeof *c->w);
   c->table = calloc(1 << 16, 8);
   c->tmask = (1 << 16) - 1;
-  if (!c->w || !c->table) { nm_free(c); return NULL; }
+  c->level_start = calloc(64, sizeof *c->level_start);
+  c->levelcap = 64;
+  if (!c->w || !c->table || !c->level_start) { nm_free(c); return NULL; }
   for (int i = 0; i < c->nworkers; i++) c->w[i].c = c;
   for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
   for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
@@ -376,7 +380,15 @@ int nm_run(struct ctx *c, uint64_t budget) {
   uint64_t done = 0;
   while (done < budget) {
     if (c->next == c->count) return NM_DONE;
-    if (c->next == c->level_end) c->depth++, c->level_end = c->count;
+    if (c->next == c->level_end) {
+      if (c->depth + 1 >= c->levelcap) {
+        uint64_t *l = realloc(c->level_start, 2 * c->levelcap * sizeof *l);
+        if (!l) return NM_MEMORY;
+        c->level_start = l, c->levelcap *= 2;
+      }
+      c->depth++, c->level_end = c->count;
+      c->level_start[c->depth] = c->next;
+    }
     uint64_t hi = c->next + (budget - done);
     if (hi > c->level_end) hi = c->level_end;
     int st = expand_chunk(c, c->next, hi);
@@ -408,6 +420,12 @@ int64_t nm_hit(struct ctx *c, int kind, int j, int64_t *k, uint8_t *target) {
 
 void nm_error(struct ctx *c, int64_t *out) {
   out[0] = c->err_id, out[1] = c->err_k, out[2] = c->err_slot, out[3] = c->err_value;
+}
+
+/* states per BFS level so far (the last level may still be growing) */
+void nm_levels(struct ctx *c, uint64_t *out) {
+  for (uint64_t d = 0; d <= c->depth; d++)
+    out[d] = (d < c->depth ? c->level_start[d + 1] : c->count) - c->level_start[d];
 }
 
 int nm_nslots(void) { return NSLOTS; }
