@@ -61,6 +61,9 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
 def _native_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="native engine threads per run (default: the cores, shared among parallel jobs)")
+    p.add_argument("--fingerprints", action="store_true",
+                   help="native engine: keep 64-bit state hashes, not states (about half the memory; "
+                        "a tiny, reported chance of missing a state)")
 
 
 def parser(provider) -> argparse.ArgumentParser:

@@ -74,7 +74,7 @@ def cmd_check(provider, args) -> int:
     budget = Budget(args.max_states, args.time_budget, args.memory_budget)
     workers = _workers(args, min(args.jobs, len(variants))) if engine == "native" else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet, workers=workers) for v in variants]
+                engine, depth, quiet=args.quiet, workers=workers, fingerprints=args.fingerprints) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     runs = run_jobs(jobs, args.jobs)
@@ -179,7 +179,8 @@ def cmd_bench(provider, args) -> int:
     why = native_available() if native else None
     if why:
         print(f"pmipmc: native engine unavailable ({why}); timing the Python engine only", file=sys.stderr)
-    rows = engine_rows(args.engine in ("both", "python") or bool(why), native and not why, _workers(args, 1))
+    rows = engine_rows(args.engine in ("both", "python") or bool(why), native and not why, _workers(args, 1),
+                       args.fingerprints)
     bench_explicit(provider, presets, args.variant, [False] if args.no_symmetry else [True, False], rows,
                    Budget(seconds=args.time_budget))
     if args.symbolic:

@@ -33,6 +33,7 @@ class Job:
     overrides: tuple = ()
     quiet: bool = False
     workers: int | None = None   # native engine threads (None: every core)
+    fingerprints: bool = False   # native engine: 64-bit hash compaction instead of stored states
 
 
 def _progress(job: Job):
@@ -64,12 +65,14 @@ def run_job(job: Job) -> RunResult:
     if job.engine == "native":
         from .native import run_native
         run = run_native(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
-                         overrides, job.workers)
+                         overrides, job.workers, job.fingerprints)
     else:
         run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, _progress(job),
                            overrides)
     if not job.quiet:
         extra = "" if run.native is None else f", {run.native.bytes_per_state:.0f} bytes/state"
+        if run.native is not None and run.native.omission is not None:
+            extra += f", fingerprints (chance of a missed state <= {run.native.omission:.1e})"
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)

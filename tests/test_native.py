@@ -120,3 +120,20 @@ def test_level_sizes_add_up_to_the_states():
     ex = explore_native(s, None, True)
     assert len(ex.stats.levels) == ex.depth + 1 and sum(ex.stats.levels) == len(ex.states)
     assert ex.stats.levels[0] == 2   # four placements of the two MNs, two up to MAG symmetry
+
+
+@pytest.mark.slow
+def test_fingerprints_find_the_same_states_and_re_derive_the_same_traces():
+    """mobility is large enough that the states on its traces are freed and must be re-derived."""
+    s = system("mobility", "draft")
+    exact = run_native(s, "mobility", "draft", workers=2)
+    compact = run_native(s, "mobility", "draft", workers=2, fingerprints=True)
+    assert fingerprint(compact) == fingerprint(exact)
+    assert compact.native.bytes_per_state < exact.native.bytes_per_state
+
+
+def test_fingerprints_agree_on_ci():
+    s = system("ci", "draft")
+    compact = run_native(s, "ci", "draft", workers=2, fingerprints=True)
+    assert fingerprint(compact) == fingerprint(run_native(s, "ci", "draft"))
+    assert 0 < compact.native.omission < 1e-9

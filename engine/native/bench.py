@@ -21,11 +21,13 @@ def _isolated(job: Job) -> RunResult:
         return pool.submit(run_job, job).result()
 
 
-def engine_rows(python: bool, native: bool, workers: int) -> list[tuple[str, str, int | None]]:
-    """(label, engine, threads) per row: Python, then native with one thread and with `workers`."""
-    rows = [("python", "explicit", None)] if python else []
+def engine_rows(python: bool, native: bool, workers: int, fingerprints: bool = False) -> list[tuple]:
+    """(label, engine, threads, fingerprints) per row: Python, then native with one thread and with
+    `workers`, then (if asked) native with fingerprints."""
+    rows = [("python", "explicit", None, False)] if python else []
     if native:
-        rows += [(f"native/{w}", "native", w) for w in dict.fromkeys((1, workers))]
+        rows += [(f"native/{w}", "native", w, False) for w in dict.fromkeys((1, workers))]
+        rows += [(f"fp/{workers}", "native", workers, True)] if fingerprints else []
     return rows
 
 
@@ -34,9 +36,9 @@ def bench_explicit(provider, presets, variant: str, syms, rows, budget: Budget) 
     for p in presets:
         for sym in syms:
             base = None
-            for label, engine, workers in rows:
+            for label, engine, workers, fp in rows:
                 run = _isolated(Job(provider.__name__, p, variant, None, sym, budget, engine, quiet=True,
-                                    workers=workers))
+                                    workers=workers, fingerprints=fp))
                 if base is None:
                     base = run
                 speed = run.states_per_s / base.states_per_s if base.states_per_s else 0.0

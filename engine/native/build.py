@@ -73,18 +73,19 @@ def build(generated: str) -> tuple[ctypes.CDLL, float]:
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     u64, i64, p = ctypes.c_uint64, ctypes.c_int64, ctypes.c_void_p
     sigs = {
-        "nm_new": (p, [ctypes.c_int, ctypes.c_int, u64, u64, u64, u64, u64]),
+        "nm_new": (p, [ctypes.c_int, ctypes.c_int, ctypes.c_int, u64, u64, u64, u64, u64]),
         "nm_free": (None, [p]),
         "nm_add_init": (ctypes.c_int, [p, ctypes.c_char_p]),
         "nm_run": (ctypes.c_int, [p, u64]),
         "nm_counts": (None, [p, ctypes.POINTER(u64)]),
-        "nm_state": (None, [p, u64, ctypes.c_char_p]),
+        "nm_state": (ctypes.c_int, [p, u64, ctypes.c_char_p]),
         "nm_parent": (i64, [p, u64]),
         "nm_via": (i64, [p, u64]),
         "nm_hit": (i64, [p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(i64), ctypes.c_char_p]),
         "nm_error": (None, [p, ctypes.POINTER(i64)]),
         "nm_levels": (None, [p, ctypes.POINTER(u64)]),
         "nm_nslots": (ctypes.c_int, []),
+        "nm_fingerprints": (ctypes.c_int, [p]),
         "nm_state_bytes": (ctypes.c_int, []),
     }
     for name, (res, args) in sigs.items():

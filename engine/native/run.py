@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..api import System
+from ..compile import compile_instance
+from ..symmetry import canonicaliser
 from ..explore import Budget, Exploration, Hit, over_memory
 from .build import build
 from .gen import Layout, generate
@@ -49,6 +51,7 @@ class NativeStats:
     workers: int = 1
     memory_bytes: int = 0
     levels: list[int] = field(default_factory=list)   # states per BFS level
+    omission: float | None = None   # with fingerprints: bound on the chance a state was missed
 
 
 @dataclass
@@ -69,18 +72,22 @@ def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
 
 def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
                    budget: Budget = Budget(), progress: Callable | None = None,
-                   workers: int | None = None) -> NativeExploration:
+                   workers: int | None = None, fingerprints: bool = False) -> NativeExploration:
+    """With `fingerprints`, the table keeps 64-bit hashes instead of states (TLC-style hash
+    compaction): less memory, no state comparison, and a small chance that two distinct states
+    share a hash and one is never explored; `stats.omission` bounds that chance."""
     t0 = time.monotonic()
     src, layout = generate(system)
     stats = NativeStats(codegen_s=time.monotonic() - t0, workers=workers or default_workers())
     lib, stats.compile_s = build(src)
     n = system.schema.nslots
     limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0   # the tables alone, checked per chunk
-    ctx = lib.nm_new(stats.workers, int(symmetry), budget.max_states or 0, limit, *_masks(layout, names))
+    ctx = lib.nm_new(stats.workers, int(symmetry), int(fingerprints), budget.max_states or 0, limit,
+                     *_masks(layout, names))
     if not ctx:
         raise NativeError("the native engine could not allocate its tables")
     try:
-        return _explore(lib, ctx, system, layout, n, budget, progress, stats)
+        return _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry)
     finally:
         lib.nm_free(ctx)
 
@@ -91,7 +98,8 @@ def _counts(lib, ctx) -> list[int]:
     return list(out)
 
 
-def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats) -> NativeExploration:
+def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats,
+             symmetry: bool) -> NativeExploration:
     ex = NativeExploration(states=[], parent=None, via=None, stats=stats)
     t0 = time.monotonic()
     for s0 in system.init:
@@ -135,8 +143,10 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     levels = (ctypes.c_uint64 * (ex.depth + 1))()
     lib.nm_levels(ctx, levels)
     stats.levels = list(levels)
+    if lib.nm_fingerprints(ctx):   # pairs of states that could share a 64-bit fingerprint
+        stats.omission = min(1.0, count * count / 2.0**65)
     ex.hits = _hits(lib, ctx, layout, n)
-    _attach_states(ex, lib, ctx, count, n)
+    _attach_states(ex, lib, ctx, count, n, system, symmetry)
     return ex
 
 
@@ -151,20 +161,31 @@ def _hits(lib, ctx, layout: Layout, n: int) -> dict[str, Hit]:
     return hits
 
 
-def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int) -> None:
-    """Copy out what trace reconstruction reads (the C tables are freed after the run)."""
-    wanted: set[int] = set()
+def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: System, symmetry: bool) -> None:
+    """Copy out what trace reconstruction reads (the C tables are freed after the run).  A state
+    whose block is gone (fingerprint mode) is re-derived: its recorded rule applied to its parent,
+    then canonicalised, exactly as the engine derived it."""
+    wanted: list[int] = []
+    parents: dict[int, int] = {}
     for hit in ex.hits.values():
         sid = hit.state_id
-        while sid >= 0 and sid not in wanted:
-            wanted.add(sid)
-            sid = lib.nm_parent(ctx, sid)
+        while sid >= 0 and sid not in parents:
+            wanted.append(sid)
+            parents[sid] = sid = lib.nm_parent(ctx, sid)
     buf = ctypes.create_string_buffer(n)
-    states, parents = {}, {}
-    for sid in wanted:
-        lib.nm_state(ctx, sid, buf)
-        states[sid] = buf.raw
-        parents[sid] = lib.nm_parent(ctx, sid)
+    states: dict[int, bytes] = {}
+    roots = None
+    for sid in sorted(wanted):   # parents have smaller ids than their children
+        if lib.nm_state(ctx, sid, buf):
+            states[sid] = buf.raw
+            continue
+        canon = canonicaliser(system.schema, symmetry)
+        if parents[sid] < 0:
+            roots = roots or list(dict.fromkeys(canon(s) for s in system.init))
+            states[sid] = roots[sid]
+        else:
+            _, apply = compile_instance(system.rules[lib.nm_via(ctx, sid)])
+            states[sid] = canon(apply(states[parents[sid]]))
     ex.states = _Lazy(count, states.__getitem__)
     ex.parent = _Lazy(count, parents.__getitem__)
     ex.via = _Lazy(count, lambda sid: None)

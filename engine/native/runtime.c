@@ -51,8 +51,10 @@ struct worker {
 
 struct ctx {
   int nworkers, sym;
-  uint64_t **blocks;     /* each: BLOCK packed states, then their parent ids, then their rules */
-  size_t nblocks, blockcap;
+  uint64_t **blocks;     /* BLOCK packed states each; with fingerprints, freed once expanded */
+  uint32_t **links;      /* BLOCK parent ids, then BLOCK rule indices, each */
+  size_t nblocks, blockcap, live;
+  int fp;                /* the table keeps 64-bit fingerprints, not state ids: no state compare */
   uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
   uint64_t *level_start;         /* first state id of each BFS level (ids are in BFS order) */
   size_t levelcap;
@@ -69,18 +71,19 @@ struct ctx {
   struct worker *w;
 };
 
-#define BLOCK_BYTES ((size_t)BLOCK * (NWORDS * 8 + 4 + sizeof(via_t)))
+#define STATE_BYTES ((size_t)BLOCK * NWORDS * 8)
+#define LINK_BYTES ((size_t)BLOCK * (4 + sizeof(via_t)))
 
 static inline uint64_t *state_at(struct ctx *c, uint64_t id) {
   return c->blocks[id >> BLOCK_BITS] + (id & (BLOCK - 1)) * NWORDS;
 }
 
 static inline uint32_t *parent_at(struct ctx *c, uint64_t id) {
-  return (uint32_t *)(c->blocks[id >> BLOCK_BITS] + (size_t)BLOCK * NWORDS) + (id & (BLOCK - 1));
+  return c->links[id >> BLOCK_BITS] + (id & (BLOCK - 1));
 }
 
 static inline via_t *via_at(struct ctx *c, uint64_t id) {
-  return (via_t *)((uint32_t *)(c->blocks[id >> BLOCK_BITS] + (size_t)BLOCK * NWORDS) + BLOCK) + (id & (BLOCK - 1));
+  return (via_t *)(c->links[id >> BLOCK_BITS] + BLOCK) + (id & (BLOCK - 1));
 }
 
 static inline uint64_t hash_words(const uint64_t *w) {
@@ -94,19 +97,22 @@ static inline uint64_t hash_words(const uint64_t *w) {
   return h ^ (h >> 32);
 }
 
-/* the table holds (hash tag << 32 | id + 1); 0 is empty */
+/* the table holds (hash tag << 32 | id + 1), or with fingerprints the hash itself; 0 is empty */
+static inline uint64_t fingerprint(uint64_t h) { return h ? h : 1; }
+
 static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t *slot) {
   uint64_t i = h & c->tmask, tag = h >> 32;
   for (;;) {
     uint64_t e = c->table[i];
     if (!e) { *slot = i; return 0; }
-    if ((e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
+    if (c->fp ? e == fingerprint(h)
+              : (e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
     i = (i + 1) & c->tmask;
   }
 }
 
 static uint64_t mem_used(struct ctx *c) {
-  uint64_t m = (uint64_t)c->nblocks * BLOCK_BYTES
+  uint64_t m = (uint64_t)c->live * STATE_BYTES + (uint64_t)c->nblocks * LINK_BYTES
              + (c->tmask + 1) * 8;
   for (int i = 0; i < c->nworkers; i++) m += c->w[i].cap * sizeof(struct cand);
   return m;
@@ -118,7 +124,7 @@ static int grow_table(struct ctx *c) {
   for (uint64_t i = 0; i <= c->tmask; i++) {
     uint64_t e = c->table[i];
     if (!e) continue;
-    uint64_t j = hash_words(state_at(c, (e & 0xffffffffu) - 1)) & (size - 1);
+    uint64_t j = (c->fp ? e : hash_words(state_at(c, (e & 0xffffffffu) - 1))) & (size - 1);
     while (t[j]) j = (j + 1) & (size - 1);
     t[j] = e;
   }
@@ -137,15 +143,19 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
       size_t cap = c->blockcap ? c->blockcap * 2 : 64;
       uint64_t **b = realloc(c->blocks, cap * sizeof *b);
       if (!b) return 0;
-      c->blocks = b, c->blockcap = cap;
+      c->blocks = b;
+      uint32_t **l = realloc(c->links, cap * sizeof *l);
+      if (!l) return 0;
+      c->links = l, c->blockcap = cap;
     }
-    if (!(c->blocks[c->nblocks] = malloc(BLOCK_BYTES))) return 0;
-    c->nblocks++;
+    if (!(c->blocks[c->nblocks] = malloc(STATE_BYTES))) return 0;
+    if (!(c->links[c->nblocks] = malloc(LINK_BYTES))) return 0;
+    c->nblocks++, c->live++;
   }
   memcpy(state_at(c, id), w, NWORDS * 8);
   *parent_at(c, id) = parent;
   *via_at(c, id) = (via_t)via;
-  c->table[slot] = (h >> 32) << 32 | (id + 1);
+  c->table[slot] = c->fp ? fingerprint(h) : (h >> 32) << 32 | (id + 1);
   c->count++;
   if (++c->tused * 10 > (c->tmask + 1) * 7) return grow_table(c);
   return 1;
@@ -211,7 +221,7 @@ static void flush(struct worker *w) {
   struct ctx *c = w->c;
   for (int i = 0; i < w->npend; i++) {
     uint64_t e = c->table[w->pend[i].h & c->tmask];
-    if (e && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
+    if (e && !c->fp && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
   }
   for (int i = 0; i < w->npend; i++) {
     struct pend *q = &w->pend[i];
@@ -329,17 +339,18 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
 
 void nm_free(struct ctx *c) {
   if (!c) return;
-  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
+  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]), free(c->links[i]);
   for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
-  free(c->blocks), free(c->table), free(c->w), free(c->level_start);
+  free(c->blocks), free(c->links), free(c->table), free(c->w), free(c->level_start);
   free(c->batch_w), free(c->batch_off), free(c->batch_n);
   free(c);
 }
 
-struct ctx *nm_new(int workers, int sym, uint64_t max_states, uint64_t mem_limit,
+struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t mem_limit,
                    uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step) {
   struct ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
+  c->fp = fp;
   c->nworkers = workers < 1 ? 1 : workers;
   c->sym = sym, c->max_states = max_states, c->mem_limit = mem_limit;
   c->dec_state = dec_state, c->dec_quiet = dec_quiet, c->dec_step = dec_step;
@@ -395,6 +406,9 @@ int nm_run(struct ctx *c, uint64_t budget) {
     if (st != NM_MORE) return st;
     done += hi - c->next;
     c->next = hi;
+    if (c->fp)   /* expanded states are needed no more: traces are re-derived from parent links */
+      for (uint64_t b = c->nblocks - c->live; (b + 1) * BLOCK <= c->next; b++)
+        free(c->blocks[b]), c->blocks[b] = NULL, c->live--;
     if (c->max_states && c->count >= c->max_states && c->next < c->count) return NM_LIMIT;
     if (c->mem_limit && mem_used(c) > c->mem_limit) return NM_MEMORY;
   }
@@ -405,7 +419,12 @@ void nm_counts(struct ctx *c, uint64_t *out) {
   out[0] = c->count, out[1] = c->transitions, out[2] = c->depth, out[3] = c->next, out[4] = mem_used(c);
 }
 
-void nm_state(struct ctx *c, uint64_t id, uint8_t *out) { unpack(state_at(c, id), out); }
+/* 0 when the state's block was freed (fingerprint mode): the caller re-derives it */
+int nm_state(struct ctx *c, uint64_t id, uint8_t *out) {
+  if (!c->blocks[id >> BLOCK_BITS]) return 0;
+  unpack(state_at(c, id), out);
+  return 1;
+}
 
 int64_t nm_parent(struct ctx *c, uint64_t id) { return *parent_at(c, id) == NONE ? -1 : (int64_t)*parent_at(c, id); }
 
@@ -430,3 +449,4 @@ void nm_levels(struct ctx *c, uint64_t *out) {
 
 int nm_nslots(void) { return NSLOTS; }
 int nm_state_bytes(void) { return NWORDS * 8 + 4 + (int)sizeof(via_t); }
+int nm_fingerprints(struct ctx *c) { return c->fp; }
