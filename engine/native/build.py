@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CFLAGS = ("-O2", "-shared", "-fPIC", "-pthread", "-w")
+CFLAGS = ("-O1", "-shared", "-fPIC", "-pthread", "-w")
+# -O1: as fast as -O2 on three-mags (measured), at half the compile time
 RUNTIME = Path(__file__).with_name("runtime.c")
 
 
