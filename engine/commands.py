@@ -72,9 +72,11 @@ def cmd_check(provider, args) -> int:
     base_path = args.baseline or provider.BASELINE
     baseline = bl.load(base_path)
     budget = Budget(args.max_states, args.time_budget, args.memory_budget)
-    workers = _workers(args, min(args.jobs, len(variants))) if engine == "native" else None
+    native = engine == "native"   # only `check` has the native options
+    workers = _workers(args, min(args.jobs, len(variants))) if native else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet, workers=workers, fingerprints=args.fingerprints) for v in variants]
+                engine, depth, quiet=args.quiet, workers=workers, fingerprints=native and args.fingerprints)
+            for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     runs = run_jobs(jobs, args.jobs)

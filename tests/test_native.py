@@ -63,7 +63,7 @@ SHAPES = st.builds(native_toys.Shape, st.integers(2, 3), st.just(2), st.just(3),
                    st.booleans())
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SHAPES)
 def test_native_and_python_agree_on_random_toys(shape):
     s = native_toys.build(shape)
