@@ -110,6 +110,8 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     try:
         while status == MORE and ex.complete:
             c0 = time.monotonic()
+            if budget.max_states:   # near the limit, small chunks: overshoot it by little
+                chunk = max(1, min(chunk, budget.max_states - _counts(lib, ctx)[0]))
             status = lib.nm_run(ctx, chunk)
             took = time.monotonic() - c0
             chunk = max(64, min(chunk * 4, int(chunk * CHUNK_SECONDS / max(took, 1e-4))))
