@@ -137,3 +137,10 @@ def test_fingerprints_agree_on_ci():
     compact = run_native(s, "ci", "draft", workers=2, fingerprints=True)
     assert fingerprint(compact) == fingerprint(run_native(s, "ci", "draft"))
     assert 0 < compact.native.omission < 1e-9
+
+
+def test_memory_budget_ends_both_engines_in_unknown():
+    s = system("tiny", "draft")
+    for run in (run_native(s, "tiny", "draft", budget=Budget(memory_mb=1)),
+                run_explicit(s, "tiny", "draft", budget=Budget(memory_mb=1))):
+        assert not run.complete and run.reason == "memory budget 1 MB reached"
