@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .results import HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, RunResult
+from .results import FOUND, HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, RunResult
 
 
 class BaselineError(ValueError):
@@ -39,7 +39,7 @@ def annotate(run: RunResult, baseline: dict) -> list[str]:
     surprises = []
     for r in run.results:
         if r.kind == "reachable":
-            if r.verdict == VIOLATED:
+            if r.verdict == FOUND:
                 r.expected = r.property not in unwitnessed
             elif r.verdict == HOLDS_WITHIN_BOUNDS:
                 r.expected = r.property in unwitnessed

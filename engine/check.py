@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Callable
 
 from .api import PropertyDef, System
-from .compile import compile_predicate
 from .explore import Budget, Checks, Exploration, explore, peak_mb
-from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult, StepRecord, TraceRecord
+from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
+                      decided_by_trace, has_trace)
 from .trace import Trace, concretise
 
 
@@ -20,13 +20,12 @@ def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, v
                                 [list(d) for d in sc.delta(prev, st.state)]))
         prev = st.state
     return TraceRecord(preset, variant, prop.name, prop.kind, sc.decode(trace.init), steps, engine,
-                       dict(overrides or {}))
+                       dict(overrides or {}), prop.cites, prop.doc)
 
 
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
-    hit = prop.name in ex.hits
-    if hit:
-        return VIOLATED, ""
+    if prop.name in ex.hits:
+        return decided_by_trace(prop.kind), ""
     if ex.complete:
         return HOLDS_WITHIN_BOUNDS, ""
     return UNKNOWN, ex.reason
@@ -48,10 +47,11 @@ def run_result(system: System, ex: Exploration, props: list[PropertyDef], preset
     for p in props:
         verdict, reason = decide(p, ex)
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, verdict, reason)
-        if verdict == VIOLATED:
-            check = compile_predicate(system.prop_expr(p), step=True) if p.kind == "step" else None
+        if has_trace(verdict):
+            check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
             res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
+            res.trace.states = len(ex.states)
             res.depth = len(tr.steps)
         run.results.append(res)
     return run

@@ -67,7 +67,7 @@ def _native_options(p: argparse.ArgumentParser) -> None:
 
 
 def parser(provider) -> argparse.ArgumentParser:
-    top = _Parser(prog="pmipmc", description="Model checker for draft-liu-multimob-pmipv6-multicast-ro-01")
+    top = _Parser(prog="pmipmc", description=provider.DESCRIPTION)
     sub = top.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="check properties over variants (default: everything, writes reports/)")
     _run_options(c, provider)
@@ -89,14 +89,14 @@ def parser(provider) -> argparse.ArgumentParser:
     rd.add_argument("--pcap", type=Path, default=None, help="also write the signalling as a pcap file")
     b = sub.add_parser("bench", help="print states, transitions, depth, seconds, states/s, peak memory")
     b.add_argument("--preset", action="append", default=[], help="preset (repeatable; default ci)")
-    b.add_argument("--variant", default="draft")
+    b.add_argument("--variant", default=provider.DEFAULT_VARIANT)
     b.add_argument("--no-symmetry", action="store_true")
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
     b.add_argument("--engine", choices=("both", "python", "native"), default="both",
                    help="which explicit engines to time (default both; native with 1 and --workers threads)")
     b.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds")
     _native_options(b)
-    ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
+    ln = sub.add_parser("lint", help="check the spec's message formats against their references and registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     return top
 

@@ -6,18 +6,18 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
+from .api import PROVABLE
 from .errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
 from .results import UNKNOWN, RunResult, TraceRecord
 from .runner import Job, run_job, run_jobs
 from .table import verdict_matrix
 
-PROVABLE = ("invariant", "quiescent")
 
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     preset = args.preset or provider.DEFAULT_PRESET
-    provider.build(preset, "draft")   # validates the preset name and its bounds
+    provider.build(preset, provider.DEFAULT_VARIANT)   # validates the preset name and its bounds
     known_v = provider.variant_names()
     for v in args.variant:
         if v not in known_v:
@@ -30,7 +30,7 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     if args.command == "prove":
         bad = [p for p in args.property if props[p]["kind"] not in PROVABLE]
         if bad:
-            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {' and '.join(PROVABLE)} ones")
+            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {', '.join(PROVABLE)} ones")
         names = names or [n for n, p in props.items() if p["kind"] in PROVABLE]
     return preset, list(dict.fromkeys(args.variant)) or known_v, names
 
@@ -108,7 +108,7 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
         path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
                             provider.properties(), provider.variants(), provider.lint_markdown(),
-                            timings=False)
+                            timings=False, system_for=lambda p, v, o: provider.build(p, v, **o))
         print(f"reports written: {path}", file=sys.stderr)
 
 
@@ -165,8 +165,15 @@ def cmd_render(provider, args) -> int:
     rec = load_trace(args.trace)
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
-    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          json_ref=str(args.trace)):
+    from .schema import SchemaError
+    from .trace import ReplayError
+    system = provider.build(rec.preset, rec.variant, **rec.overrides)
+    try:
+        written = render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
+                               json_ref=str(args.trace), system=system, state_graph=rec.kind != "reachable")
+    except (ReplayError, SchemaError) as e:   # pictures are drawn from re-executed states only
+        raise BadInput(f"{args.trace.name} does not replay: {e}") from None
+    for p in written:
         print(p)
     return EXIT_OK
 

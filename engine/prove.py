@@ -25,14 +25,13 @@ from typing import Callable, Iterable, Sequence
 
 import z3
 
-from .api import PropertyDef, System
+from .api import PROVABLE, PropertyDef, System
 from .bmc import search, select
 from .check import peak_mb, trace_record
 from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
 from .symbolic import Encoder, UnsupportedProperty, check, new_solver, why_unknown
 from .trace import Trace
 
-PROVABLE = ("invariant", "quiescent", "step")
 StatePred = Callable[[Sequence[z3.ArithRef]], z3.BoolRef]
 
 

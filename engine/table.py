@@ -1,14 +1,14 @@
 """The verdict matrix printed by `check`: one row per property, one column per variant."""
 from __future__ import annotations
 
-from .results import HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
+from .results import FOUND, HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
 
 SHORT = {HOLDS: "proved", HOLDS_WITHIN_BOUNDS: "holds", UNKNOWN: "?"}
 
 
 def cell(r) -> str:
     if r.kind == "reachable":
-        text = f"seen@{r.depth}" if r.verdict == VIOLATED else ("unseen" if r.verdict == HOLDS_WITHIN_BOUNDS else "?")
+        text = f"seen@{r.depth}" if r.verdict == FOUND else ("unseen" if r.verdict == HOLDS_WITHIN_BOUNDS else "?")
     elif r.verdict == VIOLATED:
         text = f"FAIL@{r.depth}"
     else:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..api import System
-from ..compile import compile_instance
-from ..symmetry import canonicaliser
 from ..explore import Budget, Exploration, Hit, over_memory
 from .build import build
 from .gen import Layout, generate
@@ -100,7 +98,7 @@ def _counts(lib, ctx) -> list[int]:
 
 def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats,
              symmetry: bool) -> NativeExploration:
-    ex = NativeExploration(states=[], parent=None, via=None, stats=stats)
+    ex = NativeExploration(states=[], parent=None, stats=stats)
     t0 = time.monotonic()
     for s0 in system.init:
         system.schema.check(s0)
@@ -181,13 +179,12 @@ def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: 
         if lib.nm_state(ctx, sid, buf):
             states[sid] = buf.raw
             continue
-        canon = canonicaliser(system.schema, symmetry)
+        canon = system.canon(symmetry)
         if parents[sid] < 0:
             roots = roots or list(dict.fromkeys(canon(s) for s in system.init))
             states[sid] = roots[sid]
         else:
-            _, apply = compile_instance(system.rules[lib.nm_via(ctx, sid)])
+            _, apply = system.instance(lib.nm_via(ctx, sid))
             states[sid] = canon(apply(states[parents[sid]]))
     ex.states = _Lazy(count, states.__getitem__)
     ex.parent = _Lazy(count, parents.__getitem__)
-    ex.via = _Lazy(count, lambda sid: None)
