@@ -1,20 +1,15 @@
 """One explicit-engine run: explore, decide every property, turn hits into cited traces."""
 from __future__ import annotations
 
-import resource
 from typing import Callable
 
 from . import stop
 from .api import PropertyDef, System
 from .coverage import Coverage
-from .explore import Budget, Checks, Exploration, explore
+from .explore import Budget, Checks, Exploration, explore, peak_mb
 from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
                       decided_by_trace, has_trace)
 from .trace import Trace, concretise
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def trace_record(system: System, trace: Trace, prop: PropertyDef, preset: str, variant: str,
@@ -55,6 +50,16 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
     run = RunResult(variant, preset, "explicit+por" if por else "explicit", ex.complete, ex.reason, len(ex.states),
                     ex.transitions, ex.depth, ex.seconds, peak_mb(), symmetry,
                     coverage=cov.by_rule() if cov else None)
+    return add_verdicts(system, run, ex, props, overrides)
+
+
+def run_result(system: System, ex: Exploration, props: list[PropertyDef], preset: str, variant: str,
+               symmetry: bool, overrides: dict | None, engine: str = "explicit") -> RunResult:
+    """Verdicts and cited traces from an exploration, whichever engine numbered its states."""
+    if ex.reason == "interrupted":
+        ex.reason = stop.requested() or ex.reason
+    run = RunResult(variant, preset, engine, ex.complete, ex.reason, len(ex.states), ex.transitions,
+                    ex.depth, ex.seconds, peak_mb(), symmetry)
     return add_verdicts(system, run, ex, props, overrides)
 
 

@@ -50,12 +50,35 @@ def _engine(args) -> tuple[str, int]:
         return "symbolic", args.depth
     if args.depth is not None:
         raise BadInput("--depth applies to --engine symbolic only")
+    if args.engine in ("native", "auto"):
+        from .native import native_available
+        why = native_available()
+        if why is None:
+            return args.engine, 0
+        print(f"pmipmc: native engine unavailable ({why}); using the Python engine", file=sys.stderr)
     return "explicit", 0
+
+
+def _auto_engine(args, coverage: bool) -> str:
+    """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
+    need = ("--por" if args.por else "--cluster" if args.cluster
+            else "rule coverage (reports, --coverage)" if coverage else None)
+    if need is None:
+        return "native"
+    if not args.quiet:
+        print(f"pmipmc: Python engine: {need} is counted by it alone", file=sys.stderr)
+    return "explicit"
+
+
+def _workers(args, parallel_jobs: int) -> int:
+    """Native threads per run: as asked, else the cores shared among the runs going at once."""
+    from .native import default_workers
+    return args.workers or max(1, default_workers() // max(1, parallel_jobs))
 
 
 def _default_run(args) -> bool:
     return (args.preset is None and not (args.variant or args.property or args.por) and args.command == "check"
-            and args.engine == "explicit")
+            and args.engine in ("auto", "native", "python", "explicit"))
 
 
 def _report_dir(args) -> Path | None:
@@ -77,11 +100,18 @@ def cmd_check(provider, args) -> int:
     guards.writable_dir("--reports", outdir)
     workers = guards.workers(args.jobs, len(variants))
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
-    budget = Budget(args.max_states, args.time_budget)
     coverage = args.command == "check" and (args.coverage or outdir is not None)
+    if engine == "auto":
+        engine = _auto_engine(args, coverage)
+    elif engine == "native" and coverage:
+        coverage = False   # the native engine counts no rule firings; the report says so
+    budget = Budget(args.max_states, args.time_budget, memory / workers / 2**20)
+    native = engine == "native"   # only `check` has the native options
+    threads = _workers(args, workers) if native else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
                 engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por,
-                coverage=coverage) for v in variants]
+                coverage=coverage and not native, workers=threads, fingerprints=native and args.fingerprints)
+            for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     with stop.session(memory if workers == 1 else None):
@@ -114,7 +144,7 @@ def _cluster_options(args, engine: str) -> None:
         return
     from .cluster import parse
     parse(args.cluster)
-    if engine != "explicit":
+    if engine in ("prove", "symbolic"):
         raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
     if args.checkpoint and args.resume:
         raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
@@ -229,21 +259,22 @@ def cmd_bench(provider, args) -> int:
     if args.por:
         from .bench_por import bench_por
         return bench_por(provider, presets, [args.variant], not args.no_symmetry)
-    memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     with stop.session():
-        return _bench(provider, args, presets, memory)
+        _bench(provider, args, presets)
+    return EXIT_OK
 
 
-def _bench(provider, args, presets: list[str], memory: int) -> int:
-    print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
-          f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
-    for p in presets:
-        for sym in ([False] if args.no_symmetry else [True, False]):
-            # a fresh worker per run, so peak memory is this run's own
-            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True, max_bytes=memory))
-            print(f"{p:<10} {args.variant:<10} {'on' if sym else 'off':<4} {run.states:>10,} {run.transitions:>12,} "
-                  f"{run.depth:>6} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {run.peak_mb:>8.0f}"
-                  f"{'' if run.complete else '  INCOMPLETE: ' + run.reason}", flush=True)
+def _bench(provider, args, presets: list[str]) -> None:
+    from .native import native_available
+    from .native.bench import bench_explicit, engine_rows
+    native = args.engine in ("both", "native")
+    why = native_available() if native else None
+    if why:
+        print(f"pmipmc: native engine unavailable ({why}); timing the Python engine only", file=sys.stderr)
+    rows = engine_rows(args.engine in ("both", "python") or bool(why), native and not why, _workers(args, 1),
+                       args.fingerprints)
+    bench_explicit(provider, presets, args.variant, [False] if args.no_symmetry else [True, False], rows,
+                   Budget(seconds=args.time_budget))
     if args.symbolic:
         from .bench_symbolic import bench
         bench(provider, tuple(presets))

@@ -16,8 +16,13 @@ from .expr import Expr
 
 FRAMES = ("s", "t")
 
+# How each operator is written, per target language; "and"/"or" give the separator of their n-ary form.
+PYTHON = {"eq": "({0} == {1})", "not": "(not {0})", "and": " and ", "or": " or ",
+          "ite": "({1} if {0} else {2})", "add": "({0} + {1})", "le": "({0} <= {1})"}
 
-def _src(e: Expr, temps: dict | None = None) -> str:
+
+def render(e: Expr, syntax: dict, temps: dict | None = None) -> str:
+    """Source text of `e`; sub-terms named in `temps` (key -> name) are referred to by name."""
     if temps is not None and e.key() in temps:
         return temps[e.key()]
     op, a = e.op, e.args
@@ -25,22 +30,16 @@ def _src(e: Expr, temps: dict | None = None) -> str:
         return str(int(a[0]))
     if op == "var":
         return f"{FRAMES[a[1]]}[{a[0]}]"
-    sub = [_src(x, temps) for x in a]
-    if op == "eq":
-        return f"({sub[0]} == {sub[1]})"
-    if op == "not":
-        return f"(not {sub[0]})"
-    if op == "and":
-        return "(" + " and ".join(sub) + ")"
-    if op == "or":
-        return "(" + " or ".join(sub) + ")"
-    if op == "ite":
-        return f"({sub[1]} if {sub[0]} else {sub[2]})"
-    if op == "add":
-        return f"({sub[0]} + {sub[1]})"
-    if op == "le":
-        return f"({sub[0]} <= {sub[1]})"
-    raise ValueError(f"unknown operator {op}")
+    if op not in syntax:
+        raise ValueError(f"unknown operator {op}")
+    sub = [render(x, syntax, temps) for x in a]
+    if op in ("and", "or"):
+        return "(" + syntax[op].join(sub) + ")"
+    return syntax[op].format(*sub)
+
+
+def _src(e: Expr, temps: dict | None = None) -> str:
+    return render(e, PYTHON, temps)
 
 
 def _shared(roots: Sequence[Expr]) -> list[Expr]:
@@ -121,9 +120,10 @@ def _emit_instance(inst: RuleInstance, rest: Sequence[Expr], ind: str, out: list
         out.append(f"{ind}p = 1")
 
 
-def successor_source(instances: Sequence[RuleInstance], system: System | None = None) -> str:
-    """The successor function's source; with the System, each instance and each written slot
-    carries its rule and slot name as a comment."""
+def guard_groups(instances: Sequence[RuleInstance]):
+    """The dispatch every successor generator follows, in emission order:
+    ([(slot, [(value, members)], truthy members)], loose members), each member (instance, rest of guard).
+    Emission order is successor order, so engines generated from it number states alike."""
     groups: dict = defaultdict(lambda: defaultdict(list))
     loose = []
     for inst in instances:
@@ -132,18 +132,26 @@ def successor_source(instances: Sequence[RuleInstance], system: System | None = 
             loose.append((inst, rest))
         else:
             groups[atom[0]][atom[1]].append((inst, rest))
+    plan = [(slot, sorted((v, m) for v, m in groups[slot].items() if v is not None),
+             groups[slot].get(None, [])) for slot in sorted(groups)]
+    return plan, loose
+
+
+def successor_source(instances: Sequence[RuleInstance], system: System | None = None) -> str:
+    """The successor function's source; with the System, each instance and each written slot
+    carries its rule and slot name as a comment."""
+    plan, loose = guard_groups(instances)
     out = ["def successors(s):", "    r = []", "    p = 0"]
-    for slot in sorted(groups):
+    for slot, equal, truthy in plan:
         out.append(f"    v = s[{slot}]" + (f"  # {system.schema.slot_name(slot)}" if system is not None else ""))
         # equality tests on one slot exclude each other (elif); a truthiness test does not
-        equal = sorted((v, m) for v, m in groups[slot].items() if v is not None)
         for k, (value, members) in enumerate(equal):
             out.append(f"    {'if' if k == 0 else 'elif'} v == {value}:")
             for inst, rest in members:
                 _emit_instance(inst, rest, "        ", out, system)
-        if None in groups[slot]:
+        if truthy:
             out.append("    if v:")
-            for inst, rest in groups[slot][None]:
+            for inst, rest in truthy:
                 _emit_instance(inst, rest, "        ", out, system)
     for inst, rest in loose:
         _emit_instance(inst, rest, "    ", out, system)

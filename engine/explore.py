@@ -7,6 +7,7 @@ violation, or a witness for `reachable`) is kept with its state id.
 """
 from __future__ import annotations
 
+import resource
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -27,6 +28,15 @@ class Hit:
 class Budget:
     max_states: int | None = None
     seconds: float | None = None
+    memory_mb: float | None = None   # the process's peak resident memory
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def over_memory(budget: Budget) -> bool:
+    return bool(budget.memory_mb) and peak_mb() >= budget.memory_mb
 
 
 @dataclass
@@ -126,6 +136,9 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                     progress(ex, elapsed)
                 if budget.seconds and elapsed >= budget.seconds:
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
+                    break
+                if over_memory(budget):
+                    ex.complete, ex.reason = False, f"memory budget {budget.memory_mb:g} MB reached"
                     break
     except KeyboardInterrupt:
         ex.complete, ex.reason = False, "interrupted"

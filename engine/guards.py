@@ -16,7 +16,7 @@ from .errors import BadInput
 def conflicting_flags(args, engine: str) -> None:
     if getattr(args, "no_reports", False) and args.reports is not None:
         raise BadInput("--no-reports and --reports contradict each other; give one")
-    if engine != "explicit":
+    if engine in ("prove", "symbolic"):
         flag = "--max-states" if args.max_states is not None else "--no-symmetry" if args.no_symmetry else None
         if flag:
             what = "prove" if engine == "prove" else "--engine symbolic"

@@ -122,6 +122,7 @@ class RunResult:
     results: list[PropertyResult] = field(default_factory=list)
     bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
     coverage: dict[str, dict[str, int]] | None = None   # rule -> {"fired", "enabled_states"}, when collected
+    native: Any = None   # the native engine's statistics (NativeStats) when it ran; not in the JSON
 
     @property
     def states_per_s(self) -> float:

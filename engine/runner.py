@@ -41,6 +41,8 @@ class Job:
 
 
     coverage: bool = False   # count rule firings (costs ~15% on ci; on for report-writing runs)
+    workers: int | None = None   # native engine threads (None: every core)
+    fingerprints: bool = False   # native engine: 64-bit hash compaction instead of stored states
 
 
 def _progress(job: Job):
@@ -58,7 +60,7 @@ def not_run(job: Job, reason: str) -> RunResult:
     """The result of a job stopped before it started: every property UNKNOWN(reason)."""
     provider = importlib.import_module(job.provider)
     system = provider.build(job.preset, job.variant, **dict(job.overrides))
-    engine = "explicit" if job.engine == "explicit" else "symbolic"
+    engine = "symbolic" if job.engine in ("symbolic", "prove") else "explicit"
     run = RunResult(job.variant, job.preset, engine, False, reason, 0, 0, 0, 0.0, 0.0, job.symmetry)
     kinds = PROVABLE if job.engine == "prove" else tuple(Kind)
     run.results = [PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN, reason)
@@ -83,12 +85,20 @@ def run_job(job: Job) -> RunResult:
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()
     progress = _progress(job)
-    run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
-                       overrides, job.por, coverage=job.coverage)
+    if job.engine == "native":
+        from .native import run_native
+        run = run_native(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
+                         overrides, job.workers, job.fingerprints)
+    else:
+        run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
+                           overrides, job.por, coverage=job.coverage)
     progress.done()
     if not job.quiet:
+        extra = "" if run.native is None else f", {run.native.bytes_per_state:.0f} bytes/state"
+        if run.native is not None and run.native.omission is not None:
+            extra += f", fingerprints (chance of a missed state <= {run.native.omission:.1e})"
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
-              f"{time.monotonic() - t0:.1f}s{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
+              f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)
     return run
 

@@ -1,0 +1,190 @@
+"""Drive the compiled engine in chunks and turn its findings into the Python engine's results.
+
+The C side numbers states exactly as engine/explore.py does, so its parent links, rule indices and
+first hits feed the unchanged concretise/trace_record code: a report does not depend on which
+engine found it.  Chunks are sized to take a fraction of a second, so progress lines, budgets and
+Ctrl-C behave as they do in the Python engine.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..api import System
+from ..explore import Budget, Exploration, Hit, over_memory
+from .build import build
+from .gen import Layout, generate
+
+MORE, DONE, LIMIT, MEMORY, RANGE = 0, 1, 2, 3, -1
+CHUNK_SECONDS = 0.25
+
+
+class NativeError(RuntimeError):
+    """The model stored a value outside a slot's domain, or the engine could not start."""
+
+
+class _Lazy:
+    """A read-only sequence whose items come from the C side on demand (trace reconstruction)."""
+
+    def __init__(self, n: int, get: Callable[[int], object]):
+        self._n, self._get = n, get
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int):
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        return self._get(i % self._n)
+
+
+@dataclass
+class NativeStats:
+    codegen_s: float = 0.0
+    compile_s: float = 0.0
+    bytes_per_state: float = 0.0
+    workers: int = 1
+    memory_bytes: int = 0
+    levels: list[int] = field(default_factory=list)   # states per BFS level
+    omission: float | None = None   # with fingerprints: bound on the chance a state was missed
+
+
+@dataclass
+class NativeExploration(Exploration):
+    stats: NativeStats = field(default_factory=NativeStats)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
+    """Bits set for properties this run does not check: the C side treats them as decided."""
+    def mask(items) -> int:
+        return sum(1 << j for j, n in enumerate(items) if names is not None and n not in names)
+    return mask([n for n, _ in layout.state]), mask(layout.quiet), mask(layout.step)
+
+
+def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
+                   budget: Budget = Budget(), progress: Callable | None = None,
+                   workers: int | None = None, fingerprints: bool = False) -> NativeExploration:
+    """With `fingerprints`, the table keeps 64-bit hashes instead of states (TLC-style hash
+    compaction): less memory, no state comparison, and a small chance that two distinct states
+    share a hash and one is never explored; `stats.omission` bounds that chance."""
+    t0 = time.monotonic()
+    src, layout = generate(system)
+    stats = NativeStats(codegen_s=time.monotonic() - t0, workers=workers or default_workers())
+    lib, stats.compile_s = build(src)
+    n = system.schema.nslots
+    limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0   # the tables alone, checked per chunk
+    ctx = lib.nm_new(stats.workers, int(symmetry), int(fingerprints), budget.max_states or 0, limit,
+                     *_masks(layout, names))
+    if not ctx:
+        raise NativeError("the native engine could not allocate its tables")
+    try:
+        return _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry)
+    finally:
+        lib.nm_free(ctx)
+
+
+def _counts(lib, ctx) -> list[int]:
+    out = (ctypes.c_uint64 * 5)()
+    lib.nm_counts(ctx, out)
+    return list(out)
+
+
+def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats,
+             symmetry: bool) -> NativeExploration:
+    ex = NativeExploration(states=[], parent=None, stats=stats)
+    t0 = time.monotonic()
+    for s0 in system.init:
+        system.schema.check(s0)
+        if lib.nm_add_init(ctx, s0) == 0:
+            ex.complete, ex.reason = False, "out of memory"
+    chunk, status = 256, MORE
+    try:
+        while status == MORE and ex.complete:
+            c0 = time.monotonic()
+            if budget.max_states:   # near the limit, small chunks: overshoot it by little
+                chunk = max(1, min(chunk, budget.max_states - _counts(lib, ctx)[0]))
+            status = lib.nm_run(ctx, chunk)
+            took = time.monotonic() - c0
+            chunk = max(64, min(chunk * 4, int(chunk * CHUNK_SECONDS / max(took, 1e-4))))
+            elapsed = time.monotonic() - t0
+            ex.depth = _counts(lib, ctx)[2]
+            if progress:
+                ex.states = _Lazy(_counts(lib, ctx)[0], None)
+                progress(ex, elapsed)
+            if status == MORE and budget.seconds and elapsed >= budget.seconds:
+                ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
+            elif status == MORE and over_memory(budget):
+                status = MEMORY
+    except KeyboardInterrupt:
+        ex.complete, ex.reason = False, "interrupted"
+    if status == RANGE:
+        err = (ctypes.c_int64 * 4)()
+        lib.nm_error(ctx, err)
+        sid, k, slot, value = list(err)
+        sc = system.schema
+        raise NativeError(f"{system.instance_label(system.rules[k])} stores {value} into {sc.slot_name(slot)}, "
+                          f"outside its domain of {sc.slot_domain(slot).size} values")
+    if status == LIMIT:
+        ex.complete, ex.reason = False, f"max-states {budget.max_states} reached"
+    elif status == MEMORY:
+        ex.complete, ex.reason = False, (f"memory budget {budget.memory_mb:g} MB reached" if budget.memory_mb
+                                         else "out of memory")
+    count, ex.transitions, ex.depth, _, used = _counts(lib, ctx)
+    ex.seconds = time.monotonic() - t0
+    stats.memory_bytes = used
+    stats.bytes_per_state = used / max(count, 1)
+    levels = (ctypes.c_uint64 * (ex.depth + 1))()
+    lib.nm_levels(ctx, levels)
+    stats.levels = list(levels)
+    if lib.nm_fingerprints(ctx):   # pairs of states that could share a 64-bit fingerprint
+        stats.omission = min(1.0, count * count / 2.0**65)
+    ex.hits = _hits(lib, ctx, layout, n)
+    _attach_states(ex, lib, ctx, count, n, system, symmetry)
+    return ex
+
+
+def _hits(lib, ctx, layout: Layout, n: int) -> dict[str, Hit]:
+    hits: dict[str, Hit] = {}
+    k, target = ctypes.c_int64(), ctypes.create_string_buffer(n)
+    for kind, names in ((0, [name for name, _ in layout.state]), (1, layout.quiet), (2, layout.step)):
+        for j, name in enumerate(names):
+            sid = lib.nm_hit(ctx, kind, j, ctypes.byref(k), target)
+            if sid >= 0:
+                hits[name] = Hit(sid, k.value, target.raw) if kind == 2 else Hit(sid)
+    return hits
+
+
+def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: System, symmetry: bool) -> None:
+    """Copy out what trace reconstruction reads (the C tables are freed after the run).  A state
+    whose block is gone (fingerprint mode) is re-derived: its recorded rule applied to its parent,
+    then canonicalised, exactly as the engine derived it."""
+    wanted: list[int] = []
+    parents: dict[int, int] = {}
+    for hit in ex.hits.values():
+        sid = hit.state_id
+        while sid >= 0 and sid not in parents:
+            wanted.append(sid)
+            parents[sid] = sid = lib.nm_parent(ctx, sid)
+    buf = ctypes.create_string_buffer(n)
+    states: dict[int, bytes] = {}
+    roots = None
+    for sid in sorted(wanted):   # parents have smaller ids than their children
+        if lib.nm_state(ctx, sid, buf):
+            states[sid] = buf.raw
+            continue
+        canon = system.canon(symmetry)
+        if parents[sid] < 0:
+            roots = roots or list(dict.fromkeys(canon(s) for s in system.init))
+            states[sid] = roots[sid]
+        else:
+            _, apply = system.instance(lib.nm_via(ctx, sid))
+            states[sid] = canon(apply(states[parents[sid]]))
+    ex.states = _Lazy(count, states.__getitem__)
+    ex.parent = _Lazy(count, parents.__getitem__)

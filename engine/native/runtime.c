@@ -1,0 +1,269 @@
+/* The native engine's generic half, part 2: workers, the level-synchronous BFS, the interface
+ * Python drives.  Compiled after the generated half and store.c. */
+
+static void range_error(struct worker *w, int k, int slot, int value) {
+  if (!w->err || w->cur < w->err_id)
+    w->err = 1, w->err_id = w->cur, w->err_k = k, w->err_slot = slot, w->err_value = value;
+}
+
+static void flush(struct worker *w);
+
+static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+  struct ctx *c = w->c;
+  w->transitions++;
+  if (!env) w->protocol = 1;
+  for (uint64_t m = w->step_pending; m; m &= m - 1) {
+    int j = __builtin_ctzll(m);
+    if (!STEPP[j](w->s, n)) {   /* the worker's first violation is its earliest: ids only grow */
+      w->step_id[j] = w->cur, w->step_k[j] = k;
+      memcpy(w->step_t[j], n, NSLOTS);
+      w->step_pending &= ~(1ull << j);
+    }
+  }
+  /* canonicalise first: the lazy comparison costs less than packing and probing the raw state too
+     (the Python engine probes the raw state first; the state found is the same either way) */
+  uint8_t best[NSLOTS];
+  const uint8_t *cs = n;
+  if (c->sym && NPERM) canon(n, best), cs = best;
+  if (w->npend == MAXPEND) flush(w);
+  struct pend *q = &w->pend[w->npend++];
+  pack(cs, q->w);
+  q->h = hash_words(q->w);
+  q->via = (uint32_t)k;
+  __builtin_prefetch(&c->table[q->h & c->tmask]);
+}
+
+/* probe the table for every pending successor; the probes' cache misses overlap */
+static void flush(struct worker *w) {
+  struct ctx *c = w->c;
+  for (int i = 0; i < w->npend; i++) {
+    uint64_t e = c->table[w->pend[i].h & c->tmask];
+    if (e && !c->fp && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
+  }
+  for (int i = 0; i < w->npend; i++) {
+    struct pend *q = &w->pend[i];
+    uint64_t slot;
+    if (lookup(c, q->h, q->w, &slot)) continue;
+    if (w->nout == w->cap) {
+      size_t cap = w->cap ? w->cap * 2 : 1024;
+      struct cand *o = realloc(w->out, cap * sizeof *o);
+      if (!o) { w->oom = 1; break; }
+      w->out = o, w->cap = cap;
+    }
+    uint8_t s[NSLOTS];
+    unpack(q->w, s);
+    struct cand *o = &w->out[w->nout++];
+    memcpy(o->w, q->w, sizeof q->w);
+    o->h = q->h, o->parent = w->cur, o->via = q->via;
+    o->mask = state_mask(s, w->state_pending);
+  }
+  w->npend = 0;
+}
+
+static void expand_batches(struct worker *w) {
+  struct ctx *c = w->c;
+  uint8_t s[NSLOTS];
+  w->s = s;
+  for (;;) {
+    uint64_t b = __atomic_fetch_add(&c->next_batch, 1, __ATOMIC_RELAXED);
+    if (b >= c->nbatch) return;
+    c->batch_w[b] = (uint32_t)(w - c->w);
+    c->batch_off[b] = w->nout;
+    uint64_t lo = c->lo + b * BATCH, hi = lo + BATCH < c->hi ? lo + BATCH : c->hi;
+    for (uint64_t id = lo; id < hi && !w->err && !w->oom; id++) {
+      unpack(state_at(c, id), s);
+      w->cur = (uint32_t)id, w->protocol = 0;
+      successors(s, w);
+      flush(w);
+      if (!w->protocol)
+        for (int j = 0; j < NQUIETP; j++)
+          if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
+    }
+    c->batch_n[b] = w->nout - c->batch_off[b];
+  }
+}
+
+static void *worker_main(void *arg) {
+  expand_batches(arg);
+  return NULL;
+}
+
+static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
+  c->lo = lo, c->hi = hi, c->next_batch = 0;
+  c->nbatch = (hi - lo + BATCH - 1) / BATCH;
+  if (c->nbatch > c->batchcap) {
+    size_t cap = c->nbatch;
+    free(c->batch_w), free(c->batch_off), free(c->batch_n);
+    c->batch_w = malloc(cap * 4), c->batch_off = malloc(cap * sizeof(size_t)), c->batch_n = malloc(cap * sizeof(size_t));
+    if (!c->batch_w || !c->batch_off || !c->batch_n) { c->batchcap = 0; return NM_MEMORY; }
+    c->batchcap = cap;
+  }
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    w->nout = 0, w->transitions = 0, w->oom = 0, w->err = 0;
+    w->step_pending = ~c->dec_step & (NSTEPP == 64 ? ~0ull : (1ull << NSTEPP) - 1);
+    w->state_pending = ~c->dec_state;
+    for (int j = 0; j < NSTEPP; j++) w->step_id[j] = NONE;
+    for (int j = 0; j < NQUIETP; j++) w->quiet_id[j] = NONE;
+  }
+  int started = 0;
+  for (int i = 1; i < c->nworkers && c->nbatch >= 8; i++, started++)   /* small levels: not worth a thread */
+    if (pthread_create(&c->w[i].tid, NULL, worker_main, &c->w[i])) break;
+  expand_batches(&c->w[0]);
+  for (int i = 1; i <= started; i++) pthread_join(c->w[i].tid, NULL);
+  int status = NM_MORE;
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    if (w->oom) status = NM_MEMORY;
+    if (w->err && (status != NM_RANGE || w->err_id < c->err_id)) {
+      status = NM_RANGE;
+      c->err_id = w->err_id, c->err_k = w->err_k, c->err_slot = w->err_slot, c->err_value = w->err_value;
+    }
+  }
+  if (status != NM_MORE) return status;
+  /* one thread, batch order: the same numbering and first hits as a sequential search */
+  for (uint64_t b = 0; b < c->nbatch; b++) {
+    struct cand *o = c->w[c->batch_w[b]].out + c->batch_off[b];
+    for (size_t i = 0; i < c->batch_n[b]; i++, o++) {
+      uint64_t slot;
+      if (lookup(c, o->h, o->w, &slot)) continue;
+      uint64_t id = c->count;
+      if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
+      for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
+        int j = __builtin_ctzll(m);
+        c->state_hit[j] = (uint32_t)id;
+        c->dec_state |= 1ull << j;
+      }
+    }
+  }
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    c->transitions += w->transitions;
+    for (int j = 0; j < NSTEPP; j++)
+      if (!(c->dec_step >> j & 1) && w->step_id[j] != NONE && w->step_id[j] < c->step_hit[j]) {
+        c->step_hit[j] = w->step_id[j], c->step_k[j] = w->step_k[j];
+        memcpy(c->step_t[j], w->step_t[j], NSLOTS);
+      }
+    for (int j = 0; j < NQUIETP; j++)
+      if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] < c->quiet_hit[j]) c->quiet_hit[j] = w->quiet_id[j];
+  }
+  for (int j = 0; j < NSTEPP; j++) if (c->step_hit[j] != NONE) c->dec_step |= 1ull << j;
+  for (int j = 0; j < NQUIETP; j++) if (c->quiet_hit[j] != NONE) c->dec_quiet |= 1ull << j;
+  return NM_MORE;
+}
+
+/* ---- the interface Python drives through ctypes ---- */
+
+void nm_free(struct ctx *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]), free(c->links[i]);
+  for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
+  free(c->blocks), free(c->links), free(c->table), free(c->w), free(c->level_start);
+  free(c->batch_w), free(c->batch_off), free(c->batch_n);
+  free(c);
+}
+
+struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t mem_limit,
+                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step) {
+  struct ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->fp = fp;
+  c->nworkers = workers < 1 ? 1 : workers;
+  c->sym = sym, c->max_states = max_states, c->mem_limit = mem_limit;
+  c->dec_state = dec_state, c->dec_quiet = dec_quiet, c->dec_step = dec_step;
+  c->w = calloc(c->nworkers, sizeof *c->w);
+  c->table = calloc(1 << 16, 8);
+  c->tmask = (1 << 16) - 1;
+  c->level_start = calloc(64, sizeof *c->level_start);
+  c->levelcap = 64;
+  if (!c->w || !c->table || !c->level_start) { nm_free(c); return NULL; }
+  for (int i = 0; i < c->nworkers; i++) c->w[i].c = c;
+  for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
+  for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
+  for (int j = 0; j <= NSTEPP; j++) c->step_hit[j] = NONE;
+  return c;
+}
+
+/* an initial state (checked against the schema by the caller): canonicalised, stored once, its state
+   properties checked; 0 when out of memory */
+int nm_add_init(struct ctx *c, const uint8_t *s) {
+  uint8_t best[NSLOTS];
+  uint64_t p[NWORDS], slot;
+  if (c->sym && NPERM) canon(s, best); else memcpy(best, s, NSLOTS);
+  pack(best, p);
+  uint64_t h = hash_words(p), id = c->count;
+  if (lookup(c, h, p, &slot)) return 1;
+  if (!insert(c, p, h, slot, NONE, 0)) return 0;
+  for (uint64_t m = state_mask(best, ~c->dec_state); m; m &= m - 1) {
+    int j = __builtin_ctzll(m);
+    c->state_hit[j] = (uint32_t)id;
+    c->dec_state |= 1ull << j;
+  }
+  c->level_end = c->count;
+  return 1;
+}
+
+/* expand up to `budget` states; a chunk never crosses a BFS level, so depth counts as in Python */
+int nm_run(struct ctx *c, uint64_t budget) {
+  uint64_t done = 0;
+  while (done < budget) {
+    if (c->next == c->count) return NM_DONE;
+    if (c->next == c->level_end) {
+      if (c->depth + 1 >= c->levelcap) {
+        uint64_t *l = realloc(c->level_start, 2 * c->levelcap * sizeof *l);
+        if (!l) return NM_MEMORY;
+        c->level_start = l, c->levelcap *= 2;
+      }
+      c->depth++, c->level_end = c->count;
+      c->level_start[c->depth] = c->next;
+    }
+    uint64_t hi = c->next + (budget - done);
+    if (hi > c->level_end) hi = c->level_end;
+    int st = expand_chunk(c, c->next, hi);
+    if (st != NM_MORE) return st;
+    done += hi - c->next;
+    c->next = hi;
+    if (c->fp)   /* expanded states are needed no more: traces are re-derived from parent links */
+      for (uint64_t b = c->nblocks - c->live; (b + 1) * BLOCK <= c->next; b++)
+        free(c->blocks[b]), c->blocks[b] = NULL, c->live--;
+    if (c->max_states && c->count >= c->max_states && c->next < c->count) return NM_LIMIT;
+    if (c->mem_limit && mem_used(c) > c->mem_limit) return NM_MEMORY;
+  }
+  return c->next == c->count ? NM_DONE : NM_MORE;
+}
+
+void nm_counts(struct ctx *c, uint64_t *out) {
+  out[0] = c->count, out[1] = c->transitions, out[2] = c->depth, out[3] = c->next, out[4] = mem_used(c);
+}
+
+/* 0 when the state's block was freed (fingerprint mode): the caller re-derives it */
+int nm_state(struct ctx *c, uint64_t id, uint8_t *out) {
+  if (!c->blocks[id >> BLOCK_BITS]) return 0;
+  unpack(state_at(c, id), out);
+  return 1;
+}
+
+int64_t nm_parent(struct ctx *c, uint64_t id) { return *parent_at(c, id) == NONE ? -1 : (int64_t)*parent_at(c, id); }
+
+int64_t nm_via(struct ctx *c, uint64_t id) { return *parent_at(c, id) == NONE ? -1 : (int64_t)*via_at(c, id); }
+
+/* kind 0 state, 1 quiescent, 2 step: the deciding state id or -1; a step hit also gives rule and target */
+int64_t nm_hit(struct ctx *c, int kind, int j, int64_t *k, uint8_t *target) {
+  uint32_t id = kind == 0 ? c->state_hit[j] : kind == 1 ? c->quiet_hit[j] : c->step_hit[j];
+  if (kind == 2 && id != NONE) *k = c->step_k[j], memcpy(target, c->step_t[j], NSLOTS);
+  return id == NONE ? -1 : (int64_t)id;
+}
+
+void nm_error(struct ctx *c, int64_t *out) {
+  out[0] = c->err_id, out[1] = c->err_k, out[2] = c->err_slot, out[3] = c->err_value;
+}
+
+/* states per BFS level so far (the last level may still be growing) */
+void nm_levels(struct ctx *c, uint64_t *out) {
+  for (uint64_t d = 0; d <= c->depth; d++)
+    out[d] = (d < c->depth ? c->level_start[d + 1] : c->count) - c->level_start[d];
+}
+
+int nm_nslots(void) { return NSLOTS; }
+int nm_state_bytes(void) { return NWORDS * 8 + 4 + (int)sizeof(via_t); }
+int nm_fingerprints(struct ctx *c) { return c->fp; }

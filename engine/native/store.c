@@ -1,0 +1,186 @@
+/* The native engine's generic half, part 1: the run's structures, state storage, hashing and
+ * symmetry.  part 2 (runtime.c) has the workers, the BFS loop and the ctypes interface.
+ *
+ * Compiled after the generated half (gen.py), which defines NSLOTS, NWORDS, via_t, pack/unpack,
+ * the symmetry tables, the property tables and successors().  States live packed in an arena in
+ * discovery order (the arena is also the BFS queue), so the numbering, the parent links and every
+ * "first hit" are exactly those of the Python engine.  Each call to nm_run expands a chunk of one
+ * BFS level: workers expand batches of it in parallel against a read-only table, then one thread
+ * inserts their candidates in batch order.  Parallelism therefore never changes the result.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#define BLOCK_BITS 16
+#define BLOCK (1u << BLOCK_BITS)
+#define BATCH 64
+#define NONE UINT32_MAX
+#define MAXPEND 32       /* successors whose table probes are prefetched together */
+
+enum { NM_MORE = 0, NM_DONE = 1, NM_LIMIT = 2, NM_MEMORY = 3, NM_RANGE = -1 };
+
+struct cand {            /* a successor not yet known, in canonical packed form */
+  uint64_t w[NWORDS];
+  uint64_t h, mask;      /* mask: state properties this state decides */
+  uint32_t parent, via;
+};
+
+struct pend {            /* a canonical successor waiting for its table probe */
+  uint64_t w[NWORDS];
+  uint64_t h;
+  uint32_t via;
+};
+
+struct worker {
+  struct ctx *c;
+  struct pend pend[MAXPEND];
+  int npend;
+  struct cand *out;
+  size_t nout, cap;
+  uint64_t transitions;
+  uint32_t cur;
+  const uint8_t *s;
+  int protocol, oom, err;
+  uint64_t step_pending, state_pending;
+  uint32_t step_id[NSTEPP + 1], step_k[NSTEPP + 1];
+  uint8_t step_t[NSTEPP + 1][NSLOTS];
+  uint32_t quiet_id[NQUIETP + 1];
+  int err_k, err_slot, err_value;
+  uint32_t err_id;
+  pthread_t tid;
+};
+
+struct ctx {
+  int nworkers, sym;
+  uint64_t **blocks;     /* BLOCK packed states each; with fingerprints, freed once expanded */
+  uint32_t **links;      /* BLOCK parent ids, then BLOCK rule indices, each */
+  size_t nblocks, blockcap, live;
+  int fp;                /* the table keeps 64-bit fingerprints, not state ids: no state compare */
+  uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
+  uint64_t *level_start;         /* first state id of each BFS level (ids are in BFS order) */
+  size_t levelcap;
+  uint64_t *table, tmask, tused;
+  uint64_t dec_state, dec_quiet, dec_step;
+  uint32_t state_hit[NSTATEP + 1], quiet_hit[NQUIETP + 1], step_hit[NSTEPP + 1], step_k[NSTEPP + 1];
+  uint8_t step_t[NSTEPP + 1][NSLOTS];
+  int err_k, err_slot, err_value;
+  uint32_t err_id;
+  /* the chunk being expanded */
+  uint64_t lo, hi, nbatch, next_batch;
+  uint32_t *batch_w;
+  size_t *batch_off, *batch_n, batchcap;
+  struct worker *w;
+};
+
+#define STATE_BYTES ((size_t)BLOCK * NWORDS * 8)
+#define LINK_BYTES ((size_t)BLOCK * (4 + sizeof(via_t)))
+
+static inline uint64_t *state_at(struct ctx *c, uint64_t id) {
+  return c->blocks[id >> BLOCK_BITS] + (id & (BLOCK - 1)) * NWORDS;
+}
+
+static inline uint32_t *parent_at(struct ctx *c, uint64_t id) {
+  return c->links[id >> BLOCK_BITS] + (id & (BLOCK - 1));
+}
+
+static inline via_t *via_at(struct ctx *c, uint64_t id) {
+  return (via_t *)(c->links[id >> BLOCK_BITS] + BLOCK) + (id & (BLOCK - 1));
+}
+
+static inline uint64_t hash_words(const uint64_t *w) {
+  uint64_t h = 0x243f6a8885a308d3ull;
+  for (int i = 0; i < NWORDS; i++) {
+    h ^= w[i];
+    h *= 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+  }
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 32);
+}
+
+/* the table holds (hash tag << 32 | id + 1), or with fingerprints the hash itself; 0 is empty */
+static inline uint64_t fingerprint(uint64_t h) { return h ? h : 1; }
+
+static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t *slot) {
+  uint64_t i = h & c->tmask, tag = h >> 32;
+  for (;;) {
+    uint64_t e = c->table[i];
+    if (!e) { *slot = i; return 0; }
+    if (c->fp ? e == fingerprint(h)
+              : (e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
+    i = (i + 1) & c->tmask;
+  }
+}
+
+static uint64_t mem_used(struct ctx *c) {
+  uint64_t m = (uint64_t)c->live * STATE_BYTES + (uint64_t)c->nblocks * LINK_BYTES
+             + (c->tmask + 1) * 8;
+  for (int i = 0; i < c->nworkers; i++) m += c->w[i].cap * sizeof(struct cand);
+  return m;
+}
+
+static int grow_table(struct ctx *c) {
+  uint64_t size = (c->tmask + 1) * 2, *t = calloc(size, 8);
+  if (!t) return 0;
+  for (uint64_t i = 0; i <= c->tmask; i++) {
+    uint64_t e = c->table[i];
+    if (!e) continue;
+    uint64_t j = (c->fp ? e : hash_words(state_at(c, (e & 0xffffffffu) - 1))) & (size - 1);
+    while (t[j]) j = (j + 1) & (size - 1);
+    t[j] = e;
+  }
+  free(c->table);
+  c->table = t;
+  c->tmask = size - 1;
+  return 1;
+}
+
+/* store a new state; 0 when memory ran out */
+static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, uint32_t parent, uint32_t via) {
+  uint64_t id = c->count;
+  if (id >= NONE - 1) return 0;
+  if ((id >> BLOCK_BITS) >= c->nblocks) {
+    if (c->nblocks == c->blockcap) {
+      size_t cap = c->blockcap ? c->blockcap * 2 : 64;
+      uint64_t **b = realloc(c->blocks, cap * sizeof *b);
+      if (!b) return 0;
+      c->blocks = b;
+      uint32_t **l = realloc(c->links, cap * sizeof *l);
+      if (!l) return 0;
+      c->links = l, c->blockcap = cap;
+    }
+    if (!(c->blocks[c->nblocks] = malloc(STATE_BYTES))) return 0;
+    if (!(c->links[c->nblocks] = malloc(LINK_BYTES))) return 0;
+    c->nblocks++, c->live++;
+  }
+  memcpy(state_at(c, id), w, NWORDS * 8);
+  *parent_at(c, id) = parent;
+  *via_at(c, id) = (via_t)via;
+  c->table[slot] = c->fp ? fingerprint(h) : (h >> 32) << 32 | (id + 1);
+  c->count++;
+  if (++c->tused * 10 > (c->tmask + 1) * 7) return grow_table(c);
+  return 1;
+}
+
+static void canon(const uint8_t *s, uint8_t *best) {
+  memcpy(best, s, NSLOTS);
+  for (int g = 0; g < NPERM; g++) {
+    const uint16_t *src = PSRC[g];
+    const uint8_t *vm = PVM[g];
+    for (int j = 0; j < NSLOTS; j++) {
+      int a = VMAP[vm[j]][s[src[j]]];
+      if (a != best[j]) {   /* the first differing slot decides: the rest need not be built */
+        if (a < best[j])
+          for (; j < NSLOTS; j++) best[j] = VMAP[vm[j]][s[src[j]]];
+        break;
+      }
+    }
+  }
+}
+
+static uint64_t state_mask(const uint8_t *s, uint64_t pending) {
+  uint64_t m = 0;
+  for (int j = 0; j < NSTATEP; j++)
+    if ((pending >> j & 1) && STATEP[j](s) == STATEP_WANT[j]) m |= 1ull << j;
+  return m;
+}
