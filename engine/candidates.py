@@ -137,4 +137,35 @@ def blocking(state: bytes, cols: list[dict[int, int]], limit: int = 40) -> list[
                 emit((i, j, k))
                 if len(out) >= limit:
                     break
-    return out[:limit]
+    for order in _orders(state, live):
+        cube = _shrink(order, m)
+        if cube is not None and frozenset(cube) not in small:
+            emit(tuple(sorted(cube)))
+    return out
+
+
+def _orders(state: bytes, slots: list[int]) -> list[list[int]]:
+    """Fixed orders in which to try dropping literals (deterministic output, different cubes)."""
+    zero_first = sorted(slots, key=lambda i: (state[i] != 0, i))
+    nonzero_first = sorted(slots, key=lambda i: (state[i] == 0, i))
+    return [zero_first, nonzero_first, zero_first[::-1], nonzero_first[::-1]]
+
+
+def _shrink(order: list[int], m: dict[int, int]) -> list[int] | None:
+    """Drop literals of the state's cube, in `order`, while no explored state matches the rest:
+    the greedy generalisation IC3 makes, for cubes too large to enumerate."""
+    keep = list(order)
+    everything = -1
+    for i in order:
+        rest = everything
+        for j in keep:
+            if j != i:
+                rest &= m[j]
+                if rest == 0:
+                    break
+        if rest == 0:
+            keep.remove(i)
+    full = everything
+    for j in keep:
+        full &= m[j]
+    return keep if keep and full == 0 else None

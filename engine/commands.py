@@ -66,6 +66,9 @@ def cmd_check(provider, args) -> int:
     runs = run_jobs(jobs, args.jobs)
     surprises = [line for run in runs for line in bl.annotate(run, baseline)]
     print(verdict_matrix(runs))
+    if getattr(args, "invariants", False):
+        from .proof_report import proof_text
+        print(proof_text(runs))
     _write_outputs(provider, args, runs, base_path, baseline)
     for line in surprises:
         print(f"UNEXPECTED {line}")

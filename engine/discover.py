@@ -30,6 +30,7 @@ from .symbolic import Encoder
 class Discovery:
     proved: dict[str, list[str]] = field(default_factory=dict)   # property -> readable invariant
     violated: set[str] = field(default_factory=set)              # false on an explored (reachable) state
+    support: dict[str, list[Candidate]] = field(default_factory=dict)   # property -> the clauses themselves
     states: int = 0
     complete: bool = False
     candidates: int = 0
@@ -72,7 +73,7 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
 
 
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
-             explore_seconds: float = 30.0, max_rounds: int = 8) -> Discovery:
+             explore_seconds: float = 30.0, max_rounds: int = 40) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
@@ -98,7 +99,9 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         for p in todo:
             core, cti = _needs(enc, h, p)
             if core is not None:
-                out.proved[p.name] = h.texts(h.support(core))
+                need = h.support(core)
+                out.proved[p.name] = h.texts(need)
+                out.support[p.name] = [h.cands[i] for i in need]
             else:
                 left.append(p)
                 if cti is not None:

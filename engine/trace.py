@@ -83,7 +83,7 @@ def replay(system: System, init: bytes, labelled_steps: Sequence[tuple[str, Sequ
 
 def violates(system: System, prop_name: str, trace: Trace, quiescent_ok: Callable[[bytes], bool]) -> bool:
     """Does the trace end in a state (or step) that violates / witnesses the named property?"""
-    p = next(p for p in system.properties if p.name == prop_name)
+    p = next(p for p in [*system.properties, *system.invariant_hints] if p.name == prop_name)
     fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
     final = trace.final
     if p.kind == "invariant":
