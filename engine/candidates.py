@@ -11,6 +11,8 @@ not be inductive; Houdini (engine/houdini.py) decides.
 """
 from __future__ import annotations
 
+import random
+import zlib
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -144,11 +146,18 @@ def blocking(state: bytes, cols: list[dict[int, int]], limit: int = 40) -> list[
     return out
 
 
-def _orders(state: bytes, slots: list[int]) -> list[list[int]]:
-    """Fixed orders in which to try dropping literals (deterministic output, different cubes)."""
+def _orders(state: bytes, slots: list[int], shuffles: int = 6) -> list[list[int]]:
+    """Orders in which to try dropping literals: four fixed ones and a few shuffles seeded by the
+    state itself, so the output is deterministic and a CTI met again gets the same cubes."""
     zero_first = sorted(slots, key=lambda i: (state[i] != 0, i))
     nonzero_first = sorted(slots, key=lambda i: (state[i] == 0, i))
-    return [zero_first, nonzero_first, zero_first[::-1], nonzero_first[::-1]]
+    out = [zero_first, nonzero_first, zero_first[::-1], nonzero_first[::-1]]
+    rng = random.Random(zlib.crc32(state))
+    for _ in range(shuffles):
+        order = list(slots)
+        rng.shuffle(order)
+        out.append(order)
+    return out
 
 
 def _shrink(order: list[int], m: dict[int, int]) -> list[int] | None:

@@ -112,11 +112,17 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
         new = [c for st in dict.fromkeys(ctis) if st not in known for c in blocking(st, cols) if c not in seen]
         new = list(dict.fromkeys(new))
-        if not new or (deadline is not None and time.monotonic() >= deadline):
+        if not new:
+            out.reason = "no new clause blocks the remaining counterexamples to induction"
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            out.reason = "time budget reached"
             break
         seen.update(new)
         wanted.update(h.add([_clause_candidate(enc, c) for c in new]))
         out.candidates += len(new)
+    else:
+        out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"
     out.rounds, out.inductive = h.rounds, len(h.alive)
     out.seconds = time.monotonic() - t0
     return out

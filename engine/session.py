@@ -123,8 +123,8 @@ def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proo
                                    invariant=inv)
         elif p.name in d.violated:
             proofs[p.name].method = "explored"
-        elif d.reason:
-            proofs[p.name].reason += f"; {d.reason}"
+        else:
+            proofs[p.name].reason += f"; invariant discovery did not close it ({how}{'; ' + d.reason if d.reason else ''})"
 
 
 def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: float | None) -> None:
@@ -135,7 +135,7 @@ def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: fl
     elif status == "violated":
         proofs[p.name].method = "explored"
     else:
-        proofs[p.name] = Proof(p, UNKNOWN, "Spacer", f"{detail}; {text}", cti=text)
+        proofs[p.name] = Proof(p, UNKNOWN, "Spacer", f"{detail}; {proofs[p.name].reason}", cti=text)
 
 
 def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,

@@ -1,6 +1,7 @@
 """Invariant discovery: what it proves is re-checked independently, and it never proves a falsehood."""
 from __future__ import annotations
 
+import pytest
 import z3
 from hypothesis import HealthCheck, given, settings
 
@@ -105,3 +106,25 @@ def test_random_toys_discovery_agrees_with_the_explicit_engine(system):
         if ex[p.name].verdict == VIOLATED:
             assert p.name in d.violated
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["draft", "repaired"])
+def test_ci_proofs_decide_everything_and_agree_with_the_explicit_engine(variant):
+    from pmipmc.properties import provider
+    system = provider.build("ci", variant)
+    run = run_prove(system, "ci", variant, timeout_s=60)
+    ex = {r.property: r for r in run_explicit(system, "ci", variant).results}
+    for r in run.results:
+        if r.topic == "lemma":
+            continue
+        e = ex[r.property]
+        assert r.verdict in (HOLDS, VIOLATED), (r.property, r.reason)
+        assert (r.verdict == HOLDS) == (e.verdict == HOLDS_WITHIN_BOUNDS), r.property
+        if r.verdict == VIOLATED:
+            assert r.depth == e.depth, r.property
+    if variant == "repaired":
+        got = {r.property: r for r in run.results}
+        for name in ("no_orphaned_tunnel_at_quiescence", "iif_tunnel_has_upstream_oif_at_quiescence",
+                     "local_iif_only_where_the_sender_is_at_quiescence"):
+            assert got[name].invariant, name
