@@ -33,12 +33,14 @@ def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float
     if not props:
         return
     sr = search(enc.system, list(props), depth, deadline, enc)
-    for o in sr.outcomes:
+    for o in sr.outcomes:   # one search decided them all: each gets its time
         p = o.prop
         if o.verdict == VIOLATED:
-            proofs[p.name] = Proof(p, VIOLATED, "BMC", f"{note}BMC: shortest trace has {o.depth} steps", trace=o.trace)
+            proofs[p.name] = Proof(p, VIOLATED, "BMC", f"{note}BMC: shortest trace has {o.depth} steps", trace=o.trace,
+                                   seconds=sr.seconds)
         elif sr.exhausted_at is not None and o.verdict != UNKNOWN:
-            proofs[p.name] = Proof(p, HOLDS, "BMC", f"proved by exhaustive BMC: no path of {sr.exhausted_at} steps exists")
+            proofs[p.name] = Proof(p, HOLDS, "BMC", f"proved by exhaustive BMC: no path of {sr.exhausted_at} steps exists",
+                                   seconds=sr.seconds)
 
 
 def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int = 3,
@@ -58,11 +60,13 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
     for p in props:
         if p.name in proofs:
             continue
+        t1 = time.monotonic()
         status, k, text = ind.prove(bad_state(enc, p), _soon(deadline, timeout_s))
         if status == "proved":
             proofs[p.name] = Proof(p, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})")
         else:
             proofs[p.name] = Proof(p, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
+        proofs[p.name].seconds = time.monotonic() - t1
     open_ = [p for p in everything if proofs[p.name].verdict == UNKNOWN]
     if discovery and open_:
         _discover(enc, open_, proofs, None if deadline is None else max(1.0, deadline - time.monotonic()))
@@ -75,9 +79,6 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
     for pf in out:
         if pf.method == "explored" and pf.verdict == UNKNOWN:
             pf.method, pf.reason = "BMC", "explored states violate it but BMC found no trace in time"
-    pf_secs = (time.monotonic() - t0) / max(1, len(out))
-    for pf in out:
-        pf.seconds = pf.seconds or pf_secs
     return out
 
 
@@ -112,7 +113,7 @@ def _lemmas(enc: Encoder, ind: Inductor, lemmas: Sequence[PropertyDef], proofs: 
 
 
 def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proof], seconds: float) -> None:
-    d = discover(enc, props, seconds=seconds)
+    d = discover(enc, props, seconds=seconds)   # one run for all: each proof it closes gets its time
     how = (f"{d.candidates} candidate clauses from {d.states} explored states"
            f"{'' if d.complete else ' (exploration cut short)'}, {d.inductive} inductive after {d.rounds} rounds")
     for p in props:
@@ -120,7 +121,7 @@ def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proo
             inv = tuple(d.proved[p.name])
             proofs[p.name] = Proof(p, HOLDS, "invariant discovery",
                                    f"proved by an inductive invariant of {len(inv)} clauses (Houdini: {how})",
-                                   invariant=inv)
+                                   invariant=inv, seconds=d.seconds)
         elif p.name in d.violated:
             proofs[p.name].method = "explored"
         else:
@@ -128,7 +129,7 @@ def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proo
 
 
 def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: float | None) -> None:
-    text = proofs[p.name].cti
+    t0, text = time.monotonic(), proofs[p.name].cti
     status, detail = spacer(enc, bad_state(enc, p), [], deadline)
     if status == "proved":
         proofs[p.name] = Proof(p, HOLDS, "Spacer", f"proved by Spacer (k-induction failed: {text})", cti=text)
@@ -136,6 +137,7 @@ def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: fl
         proofs[p.name].method = "explored"
     else:
         proofs[p.name] = Proof(p, UNKNOWN, "Spacer", f"{detail}; {proofs[p.name].reason}", cti=text)
+    proofs[p.name].seconds += time.monotonic() - t0
 
 
 def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,
