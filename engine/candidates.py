@@ -65,8 +65,8 @@ def generate(schema: Schema, states: Sequence[bytes], cols: list[dict[int, int]]
              related=None) -> list[Clause]:
     """Unit clauses true on every state, then two-literal clauses over the slots that vary.
 
-    `related(i, j)` (optional) limits pairs to related slots; by default slots of arrays that
-    share an index sort element or whose values name a sort element are all paired.
+    `related(i, j)` (optional) limits pairs to related slots; by default every pair of slots, or,
+    beyond 400 literals, the slots sharing an index element (`_sharing_an_index`).
     """
     n = len(states)
     if n == 0:
@@ -85,6 +85,8 @@ def generate(schema: Schema, states: Sequence[bytes], cols: list[dict[int, int]]
             lits.append(((i, v, True), per[v]))
             if len(per) > 2:   # with two values seen, x != v is the other value's x = w (units rule out the rest)
                 lits.append(((i, v, False), everywhere ^ per[v]))
+    if related is None and len(lits) > 400:
+        related = _sharing_an_index(schema)
     pairs: list[Clause] = []
     for a in range(len(lits)):
         (la, ba) = lits[a]
@@ -95,6 +97,16 @@ def generate(schema: Schema, states: Sequence[bytes], cols: list[dict[int, int]]
             if ba | bb == everywhere:
                 pairs.append(Clause((la, lb)))
     return units + pairs
+
+
+def _sharing_an_index(schema: Schema):
+    """Slots whose array indices share an element of a sort (or where one is a scalar): the
+    pairs a protocol invariant usually relates, e.g. `iif[a][x]` with `tunnel[a][b]`."""
+    keys = []
+    for i in range(schema.nslots):
+        arr, idx = schema.slot_array(i)
+        keys.append({(s.name, e) for s, e in zip(arr.index, idx)})
+    return lambda i, j: not keys[i] or not keys[j] or bool(keys[i] & keys[j])
 
 
 def blocking(state: bytes, cols: list[dict[int, int]], limit: int = 40) -> list[Clause]:
@@ -129,9 +141,11 @@ def blocking(state: bytes, cols: list[dict[int, int]], limit: int = 40) -> list[
                 emit((i, j))
             else:
                 pairs.append((b, i, j, mij))
+    work = 20_000    # big-int ANDs: the greedy cubes below cover what this search has no time for
     for b, i, j, mij in pairs:
-        if len(out) >= limit:
+        if len(out) >= limit or work <= 0:
             break
+        work -= len(live) - b - 1
         for k in live[b + 1:]:
             if frozenset((i, k)) in small or frozenset((j, k)) in small:
                 continue
