@@ -6,7 +6,8 @@ Every property is reduced to a *state* predicate `bad(s)` whose unreachability i
   step P        bad(s) = some instance r is enabled in s and not P(s, r(s))
 Reachable witnesses are found by `check`, not proved; asking for one here is UnsupportedProperty.
 
-Order of attempts, cheapest first:
+`prove` below decides one property; `pmipmc prove` runs engine/session.py, which shares one
+encoding between all properties and adds invariant discovery.  Order of attempts, cheapest first:
 1. BMC to depth `kmax` (+1 for step properties): a violation within it gets its shortest trace.
    This is also the base case of k-induction.
 2. k-induction for k = 1..kmax over simple paths, assuming the already proved lemmas in every
@@ -21,16 +22,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import z3
 
-from .api import PropertyDef, System
-from .bmc import search, select
-from .check import peak_mb, trace_record
-from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
-from .induction import describe_cti
-from .symbolic import Encoder, UnsupportedProperty, check, new_solver, why_unknown
+from .api import PropertyDef
+from .bmc import search
+from .induction import Inductor
+from .results import HOLDS, UNKNOWN, VIOLATED
+from .symbolic import Encoder, UnsupportedProperty
 from .trace import Trace
 
 PROVABLE = ("invariant", "quiescent", "step")
@@ -63,25 +63,10 @@ def bad_state(enc: Encoder, prop: PropertyDef) -> StatePred:
 
 def k_induction(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], kmax: int,
                 deadline: float | None) -> tuple[str, int, str]:
-    """('proved' | 'cti' | 'unknown', k, text).  The base case is the caller's BMC to kmax."""
-    text = ""
-    for k in range(1, kmax + 1):
-        unr = enc.unroll(k, tag=f"t{k}_", initial=False)
-        solver = new_solver()
-        solver.add(unr.constraints)
-        sts = unr.states
-        solver.add([a(st) for a in assume for st in sts])
-        solver.add([z3.Not(bad(st)) for st in sts[:-1]])
-        solver.add([z3.Or([x != y for x, y in zip(sts[i], sts[j])])       # simple path
-                    for i in range(len(sts)) for j in range(i + 1, len(sts))])
-        solver.add(bad(sts[-1]))
-        r = check(solver, deadline=deadline)
-        if r == z3.unsat:
-            return "proved", k, ""
-        if r == z3.unknown:
-            return "unknown", k, why_unknown(solver, deadline)
-        text = describe_cti(enc, enc.replay(enc.decode(solver.model(), unr), initial=False), k)
-    return "cti", kmax, text
+    """('proved' | 'cti' | 'unknown', k, text) for one property (session.py shares the solvers)."""
+    ind = Inductor(enc, kmax)
+    ind.assume(assume)
+    return ind.prove(bad, deadline)
 
 
 def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: float | None) -> tuple[str, str]:
