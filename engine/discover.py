@@ -20,7 +20,7 @@ import z3
 from .api import PropertyDef
 from .candidates import Clause, blocking, columns, generate
 from .compile import compile_predicate
-from .expr import Expr, all_of, implies, not_
+from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore
 from .houdini import Candidate, Houdini
 from .symbolic import Encoder
@@ -61,6 +61,17 @@ def _expr_candidate(enc: Encoder, e: Expr, text: str, prop: str) -> Candidate:
     return Candidate(text, compile_predicate(e), lambda st, e=e: enc.pred(e, st), prop)
 
 
+def _checks(enc: Encoder, props: Sequence[PropertyDef]) -> Checks:
+    """The explorer decides the properties on the fly; lemmas are not in the catalogue, so their
+    compiled predicates join the per-state checks by hand."""
+    names = {p.name for p in props}
+    checks = Checks(enc.system, {p.name for p in enc.system.properties if p.name in names})
+    listed = {p.name for p in enc.system.properties}
+    checks.state += [(p.name, compile_predicate(enc.system.prop_expr(p)), False) for p in props
+                     if p.name not in listed and p.kind == "invariant"]
+    return checks
+
+
 def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Candidate]:
     quiet = None
     out = []
@@ -70,7 +81,7 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
         parts = _conjuncts(enc.system.prop_expr(p))
         if p.kind == "quiescent":
             quiet = quiescent_expr(enc) if quiet is None else quiet
-            parts = [implies(quiet, x) for x in parts]
+            parts = [any_of(x, not_(quiet)) for x in parts]   # the part first: it is cheaper to evaluate
         out += [_expr_candidate(enc, x, f"{p.name} part {k + 1}/{len(parts)}", p.name) for k, x in enumerate(parts)]
     return out
 
@@ -81,18 +92,17 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    ex = explore(enc.system, Checks(enc.system, set()), symmetry=False, budget=Budget(seconds=explore_seconds))
+    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds))
     out.states, out.complete = len(ex.states), ex.complete
+    out.violated = set(ex.hits)
     # the filter is an optimisation, not the proof: the shallowest states are enough to drop most
     # false candidates, and big-int work grows with their number
     cols = columns(ex.states[:MAX_FILTER_STATES], enc.schema.nslots)
     seen = set(generate(enc.schema, ex.states[:MAX_FILTER_STATES], cols))
     known = set(ex.states)
     h = Houdini(enc, [_clause_candidate(enc, c) for c in seen], deadline)
-    pc = property_candidates(enc, props)
-    out.violated = {c.prop for c in pc if not all(map(c.holds, ex.states))}
-    pc = [c for c in pc if c.prop not in out.violated]
-    wanted = set(h.add(pc))
+    # a property that holds on every explored state holds there conjunct by conjunct
+    wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
     out.candidates = len(h.alive)
     todo = list(props)
     for _ in range(max_rounds):
