@@ -132,27 +132,25 @@ def blocking(state: bytes, cols: list[dict[int, int]], limit: int = 40) -> list[
         if m[i] == 0:
             emit((i,))
     live = [i for i in varying if m[i] != 0]
-    pairs = []
+    work = 20_000    # big-int ANDs: the greedy cubes below cover what this search has no time for
     for a, i in enumerate(live):
         for b in range(a + 1, len(live)):
+            if len(out) >= limit or work <= 0:
+                break
             j = live[b]
             mij = m[i] & m[j]
+            work -= 1
             if mij == 0:
                 emit((i, j))
-            else:
-                pairs.append((b, i, j, mij))
-    work = 20_000    # big-int ANDs: the greedy cubes below cover what this search has no time for
-    for b, i, j, mij in pairs:
-        if len(out) >= limit or work <= 0:
-            break
-        work -= len(live) - b - 1
-        for k in live[b + 1:]:
-            if frozenset((i, k)) in small or frozenset((j, k)) in small:
                 continue
-            if mij & m[k] == 0:
-                emit((i, j, k))
-                if len(out) >= limit:
-                    break
+            for k in live[b + 1:]:
+                work -= 1
+                if frozenset((i, k)) in small or frozenset((j, k)) in small:
+                    continue
+                if mij & m[k] == 0:
+                    emit((i, j, k))
+                    if len(out) >= limit:
+                        break
     for order in _orders(state, live):
         cube = _shrink(order, m)
         if cube is not None and frozenset(cube) not in small:

@@ -27,6 +27,7 @@ from .symbolic import Encoder
 
 
 MAX_FILTER_STATES = 150_000
+MAX_BLOCKED_PER_ROUND = 30    # the properties' own CTIs come first in the list
 
 
 @dataclass
@@ -125,7 +126,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         if not todo:
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
-        new = [c for st in dict.fromkeys(ctis) if st not in known for c in blocking(st, cols) if c not in seen]
+        ctis = [st for st in dict.fromkeys(ctis) if st not in known][:MAX_BLOCKED_PER_ROUND]
+        new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
         new = list(dict.fromkeys(new))
         if not new:
             out.reason = "no new clause blocks the remaining counterexamples to induction"
