@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Sequence
 
+from . import stop
 from .schema import Schema
 
 Literal = tuple[int, int, bool]      # (slot, value, positive): x = v, or x != v when not positive
@@ -89,6 +90,8 @@ def generate(schema: Schema, states: Sequence[bytes], cols: list[dict[int, int]]
         related = _sharing_an_index(schema)
     pairs: list[Clause] = []
     for a in range(len(lits)):
+        if stop.requested():   # thousands of literals make millions of pairs: the caller checks too
+            break
         (la, ba) = lits[a]
         for b in range(a + 1, len(lits)):
             (lb, bb) = lits[b]

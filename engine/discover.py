@@ -17,6 +17,7 @@ from typing import Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef
 from .candidates import Clause, blocking, columns, generate
 from .compile import compile_predicate
@@ -42,6 +43,12 @@ class Discovery:
     rounds: int = 0
     seconds: float = 0.0
     reason: str = ""
+
+
+def _stop_exploring(ex, elapsed: float) -> None:
+    """The explorer's progress callback: a stop request ends the exploration (it keeps its states)."""
+    if stop.requested():
+        raise KeyboardInterrupt
 
 
 def _conjuncts(e: Expr) -> list[Expr]:
@@ -93,13 +100,18 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds))
+    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds),
+                 progress=_stop_exploring)
     out.states, out.complete = len(ex.states), ex.complete
     out.violated = set(ex.hits)
+    if stop.requested():
+        return _stopped(out, t0)
     # the filter is an optimisation, not the proof: the shallowest states are enough to drop most
     # false candidates, and big-int work grows with their number
     cols = columns(ex.states[:MAX_FILTER_STATES], enc.schema.nslots)
     seen = set(generate(enc.schema, ex.states[:MAX_FILTER_STATES], cols))
+    if stop.requested():
+        return _stopped(out, t0)
     known = set(ex.states)
     h = Houdini(enc, [_clause_candidate(enc, c) for c in seen], deadline)
     # a property that holds on every explored state holds there conjunct by conjunct
@@ -108,14 +120,17 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     todo = list(props)
     for _ in range(max_rounds):
         since = len(h.ctis)
+        if stop.requested():
+            out.reason = stop.requested()
+            break
         if not h.fixpoint():
             out.reason = f"Houdini: {h.reason}"
             break
         ctis, left = [], []
         for p in todo:
             core, cti = _needs(enc, h, p)
-            if core is not None:
-                need = h.support(core)
+            need = None if core is None else h.support(core)
+            if need is not None:
                 out.proved[p.name] = h.texts(need)
                 out.support[p.name] = [h.cands[i] for i in need]
             else:
@@ -142,6 +157,11 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"
     out.rounds, out.inductive = h.rounds, len(h.alive)
     out.seconds = time.monotonic() - t0
+    return out
+
+
+def _stopped(out: Discovery, t0: float) -> Discovery:
+    out.reason, out.seconds = stop.requested(), time.monotonic() - t0
     return out
 
 

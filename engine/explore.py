@@ -1,8 +1,8 @@
 """Exhaustive breadth-first exploration with shortest counterexamples.
 
 States are numbered in discovery order; the list of states is also the BFS queue, so level
-order, shortest traces and deterministic output all come from one list.  Parent links are two
-compact integer arrays.  Properties are compiled predicates; the first hit of each (a
+order, shortest traces and deterministic output all come from one list.  Parent links are one
+compact integer array.  Properties are compiled predicates; the first hit of each (a
 violation, or a witness for `reachable`) is kept with its state id.
 """
 from __future__ import annotations
@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
-from .compile import compile_predicate, compile_successors_flagged
-from .symmetry import canonicaliser
+from .por import AmpleSets, por_tables
 
 
 @dataclass
@@ -34,7 +33,6 @@ class Budget:
 class Exploration:
     states: list[bytes]
     parent: array
-    via: array
     depth: int = 0
     transitions: int = 0
     complete: bool = True
@@ -48,11 +46,12 @@ class Checks:
 
     def __init__(self, system: System, names: set[str] | None = None):
         props = [p for p in system.properties if names is None or p.name in names]
+        self.props = props
         self.state: list = []   # (name, fn, wanted) evaluated on every new state
         self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
         self.step: list = []    # (name, fn) evaluated on every transition
         for p in props:
-            fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
+            fn = system.predicate(p)
             if p.kind == "invariant":
                 self.state.append((p.name, fn, False))
             elif p.kind == "reachable":
@@ -64,22 +63,22 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None) -> Exploration:
-    succ = compile_successors_flagged(system.rules)
-    canon = canonicaliser(system.schema, symmetry)
-    ex = Exploration(states=[], parent=array("q"), via=array("i"))
+            progress: Callable[[Exploration, float], None] | None = None, por: bool = False) -> Exploration:
+    succ = system.successors_flagged()
+    canon = system.canon(symmetry)
+    ample = AmpleSets(por_tables(system, checks.props)) if por else None
+    ex = Exploration(states=[], parent=array("q"))
     index: dict[bytes, int] = {}
     hits = ex.hits
     # the lists shrink as properties are decided, so decided properties cost nothing afterwards
     state_checks, quiet_checks, step_checks = list(checks.state), list(checks.quiet), list(checks.step)
     t0 = time.monotonic()
 
-    def add(state: bytes, parent: int, via: int) -> None:
+    def add(state: bytes, parent: int) -> None:
         sid = len(ex.states)
         index[state] = sid
         ex.states.append(state)
         ex.parent.append(parent)
-        ex.via.append(via)
         for c in [c for c in state_checks if c[1](state) == c[2]]:
             hits[c[0]] = Hit(sid)
             state_checks.remove(c)
@@ -87,7 +86,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
     for s0 in system.init:
         c0 = canon(s0)
         if c0 not in index:
-            add(c0, -1, -1)
+            add(c0, -1)
     level_end, i = len(ex.states), 0
     try:
         while i < len(ex.states):
@@ -96,6 +95,8 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 level_end = len(ex.states)
             s = ex.states[i]
             out, protocol = succ(s)
+            if ample is not None:   # `protocol` stays the full set's: quiescence is judged on it
+                out = ample.reduce(s, out, protocol, lambda t: index.get(t, index.get(canon(t), level_end)) < level_end)
             ex.transitions += len(out)
             for k, t in out:
                 for c in step_checks:
@@ -105,7 +106,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 if t not in index:   # a stored state is canonical already: skip the permutations
                     t = canon(t)
                     if t not in index:
-                        add(t, i, k)
+                        add(t, i)
             if not protocol and quiet_checks:
                 for c in [c for c in quiet_checks if not c[1](s)]:
                     hits[c[0]] = Hit(i)

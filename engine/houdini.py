@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 
 import z3
 
+from . import stop
 from .symbolic import Encoder, EncoderError, Unrolling, check, new_solver, why_unknown
 
 StatePred = Callable[[Sequence[z3.ArithRef]], z3.BoolRef]
@@ -57,9 +58,13 @@ class Houdini:
         self.add(candidates)
 
     def add(self, candidates: Sequence[Candidate]) -> list[int]:
-        """New candidates (those true initially become live); returns their indices."""
+        """New candidates (those true initially become live); returns their indices.  After a stop
+        request the rest are left out: every later query is unknown, so nothing is concluded."""
         out = []
-        for c in candidates:
+        for n, c in enumerate(candidates):
+            if n % 256 == 0 and stop.requested():
+                self.reason = stop.requested()
+                break
             i = len(self.cands)
             a, v = z3.Bool(f"h:a{i}"), z3.Bool(f"h:v{i}")
             self.cands.append(c)
@@ -81,6 +86,9 @@ class Houdini:
     def fixpoint(self) -> bool:
         """Shrink `alive` to the largest inductive subset; False when the solver gave up."""
         while self.alive:
+            if stop.requested():
+                self.reason = stop.requested()
+                return False
             q = z3.Bool(f"h:q{self.rounds}")
             self.solver.add(z3.Implies(q, z3.Or([self.viol[i] for i in sorted(self.alive)])))
             r = self._check(q, *self._assumed())
@@ -105,7 +113,8 @@ class Houdini:
         if r == z3.sat:
             self.enc.replay(self.enc.decode(self.solver.model(), self.unr), initial=False)
             return True
-        self.reason = "no transition leaves the invariant's states (sanity query not SAT)"
+        self.reason = (why_unknown(self.solver, self.deadline) if r == z3.unknown
+                       else "no transition leaves the invariant's states (sanity query not SAT)")
         return False
 
     def entails(self, bad, step: bool = False) -> tuple[list[int] | None, bytes | None]:
@@ -129,8 +138,9 @@ class Houdini:
         index = {a.get_id(): i for i, a in enumerate(self.act)}
         return sorted(index[c.get_id()] for c in self.solver.unsat_core() if c.get_id() in index)
 
-    def support(self, start: Sequence[int]) -> list[int]:
-        """A closed (inductive) subset of the live candidates that contains `start`.
+    def support(self, start: Sequence[int]) -> list[int] | None:
+        """A closed (inductive) subset of the live candidates that contains `start`; None when the
+        solver gave up (a stop request, the deadline).
 
         One query per layer: the core of "some clause of the frontier is false after a step"
         keeps the whole frontier true, so the layer's new clauses form the next frontier."""
@@ -138,7 +148,11 @@ class Houdini:
         while frontier:
             q = z3.Bool(f"h:s{self._queries}")
             self.solver.add(z3.Implies(q, z3.Or([self.viol[i] for i in frontier])))
-            if self._check(q, *self._assumed()) != z3.unsat:   # cannot happen for live candidates
+            r = self._check(q, *self._assumed())
+            if r == z3.unknown:
+                self.reason = why_unknown(self.solver, self.deadline)
+                return None
+            if r != z3.unsat:   # cannot happen for live candidates
                 raise EncoderError("Houdini: a live candidate is not preserved after the fixpoint")
             frontier = [j for j in self._core() if j not in need]
             need.update(frontier)

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 import z3
 
+from . import stop
 from .symbolic import Encoder, Unrolling, check, new_solver, why_unknown
 from .trace import Trace
 
@@ -57,6 +58,8 @@ class Inductor:
         """('proved' | 'cti' | 'unknown', k, text).  The base case is the caller's BMC to kmax."""
         text = ""
         for k in range(1, self.kmax + 1):
+            if stop.requested():   # building an unrolling alone can take seconds
+                return "unknown", k, stop.requested()
             solver, unr = self._solver(k)
             sts = unr.states
             self._n += 1

@@ -26,14 +26,14 @@ from typing import Callable, Sequence
 
 import z3
 
-from .api import PropertyDef
+from . import stop
+from .api import PROVABLE, PropertyDef
 from .bmc import search
 from .induction import Inductor
 from .results import HOLDS, UNKNOWN, VIOLATED
-from .symbolic import Encoder, UnsupportedProperty
+from .symbolic import Encoder, UnsupportedProperty, interrupt_z3
 from .trace import Trace
 
-PROVABLE = ("invariant", "quiescent", "step")
 StatePred = Callable[[Sequence[z3.ArithRef]], z3.BoolRef]
 
 
@@ -73,6 +73,9 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     """('proved' | 'violated' | 'unknown', detail) from z3's Spacer engine."""
     x = enc.state("x")
     inv = z3.Function("Inv", *([z3.IntSort()] * len(x)), z3.BoolSort())
+    if stop.requested():
+        return "unknown", stop.requested()
+    stop.on_request(interrupt_z3)
     fp = z3.Fixedpoint()
     fp.set(engine="spacer")
     if deadline is not None:
@@ -90,6 +93,8 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     try:
         res = fp.query(z3.And(inv(*x), bad(x)))
     except z3.Z3Exception as err:      # Spacer reports its timeout as an exception ("canceled")
+        if stop.requested():
+            return "unknown", stop.requested()
         return "unknown", f"Spacer: {err.value.decode() if isinstance(err.value, bytes) else err.value}"
     if res == z3.unsat:
         return "proved", ""
@@ -104,8 +109,15 @@ def prove(enc: Encoder, prop: PropertyDef, assume: Sequence[StatePred], kmax: in
           timeout_s: float | None = None, use_spacer: bool = True) -> Proof:
     t0 = time.monotonic()
     deadline = None if timeout_s is None else t0 + timeout_s
+    if stop.requested():
+        return Proof(prop, UNKNOWN, "", stop.requested())
     bad = bad_state(enc, prop)
-    out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    try:
+        out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+        out = Proof(prop, UNKNOWN, "", stop.requested())
     out.seconds = time.monotonic() - t0
     return out
 
@@ -143,4 +155,4 @@ def _bmc(enc: Encoder, prop: PropertyDef, depth: int, deadline: float | None) ->
     return Proof(prop, "open", "BMC")
 
 
-__all__ = ["prove", "k_induction", "spacer", "bad_state", "Proof"]
+__all__ = ["PROVABLE", "prove", "k_induction", "spacer", "bad_state", "Proof"]

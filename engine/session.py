@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef, System
 from .bmc import search, select
 from .check import peak_mb, trace_record
@@ -54,12 +55,36 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
     budget = None if timeout_s is None else timeout_s * max(1, len(everything))
     deadline = None if budget is None else t0 + budget
     proofs: dict[str, Proof] = {}
+    try:
+        _phases(enc, props, lemmas, kmax, timeout_s, use_spacer, discovery, proofs, deadline)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+    out = [proofs.get(p.name) or Proof(p, UNKNOWN, "", stop.requested()) for p in everything]
+    for k, pf in enumerate(out):
+        if pf.method == "explored" and pf.verdict == UNKNOWN:
+            pf.method, pf.reason = "BMC", "explored states violate it but BMC found no trace in time"
+        if stop.requested() and pf.verdict not in (HOLDS, VIOLATED):   # what a proof found is kept
+            out[k] = Proof(pf.prop, UNKNOWN, pf.method, stop.requested(), cti=pf.cti, seconds=pf.seconds)
+    return out
+
+
+def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int,
+            timeout_s: float | None, use_spacer: bool, discovery: bool, proofs: dict[str, Proof],
+            deadline: float | None) -> None:
+    """The phases of `prove_all`; each one, and each property in it, starts only while no stop
+    (Ctrl-C, SIGTERM, memory budget) was requested."""
+    everything = list(lemmas) + list(props)
     _bmc(enc, everything, kmax + 1, deadline, proofs)
+    if stop.requested():
+        return
     ind = Inductor(enc, kmax)
     _lemmas(enc, ind, [x for x in lemmas if x.name not in proofs], proofs, deadline)
     for p in props:
         if p.name in proofs:
             continue
+        if stop.requested():
+            return
         t1 = time.monotonic()
         status, k, text = ind.prove(bad_state(enc, p), _soon(deadline, timeout_s))
         if status == "proved":
@@ -67,19 +92,16 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
         else:
             proofs[p.name] = Proof(p, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
         proofs[p.name].seconds = time.monotonic() - t1
+    if stop.requested():
+        return
     open_ = [p for p in everything if proofs[p.name].verdict == UNKNOWN]
     if discovery and open_:
         _discover(enc, open_, proofs, None if deadline is None else max(1.0, deadline - time.monotonic()))
     for p in [p for p in everything if proofs[p.name].verdict == UNKNOWN and proofs[p.name].method != "explored"]:
-        if use_spacer:
+        if use_spacer and not stop.requested():
             _spacer(enc, p, proofs, _soon(deadline, timeout_s))
     _bmc(enc, [p for p in everything if proofs[p.name].method == "explored"], 10_000, deadline, proofs,
          "explored states violate it; ")
-    out = [proofs[p.name] for p in everything]
-    for pf in out:
-        if pf.method == "explored" and pf.verdict == UNKNOWN:
-            pf.method, pf.reason = "BMC", "explored states violate it but BMC found no trace in time"
-    return out
 
 
 def _soon(deadline: float | None, per: float | None) -> float | None:
@@ -104,6 +126,8 @@ def _lemmas(enc: Encoder, ind: Inductor, lemmas: Sequence[PropertyDef], proofs: 
         ind.assume(preds)
         return
     for lem, pred in zip(lemmas, preds):
+        if stop.requested():
+            return
         status, k, text = ind.prove(bad_state(enc, lem), deadline)
         if status == "proved":
             proofs[lem.name] = Proof(lem, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})")
@@ -154,7 +178,8 @@ def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | 
     out = prove_all(enc, props, lems, kmax, timeout_s, use_spacer, discovery)
     lemma_proofs, proofs = out[:len(lems)], out[len(lems):]
     complete = all(pf.verdict != UNKNOWN for pf in proofs)
-    run = RunResult(variant, preset, "symbolic", complete, "" if complete else "some proofs were inconclusive",
+    run = RunResult(variant, preset, "symbolic", complete,
+                    "" if complete else stop.requested() or "some proofs were inconclusive",
                     0, 0, kmax, time.monotonic() - t0, peak_mb(), False)
     for pf, topic in [(pf, pf.prop.topic) for pf in proofs] + [(pf, "lemma") for pf in lemma_proofs]:
         p = pf.prop

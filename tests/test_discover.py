@@ -128,3 +128,25 @@ def test_ci_proofs_decide_everything_and_agree_with_the_explicit_engine(variant)
         for name in ("no_orphaned_tunnel_at_quiescence", "iif_tunnel_has_upstream_oif_at_quiescence",
                      "local_iif_only_where_the_sender_is_at_quiescence"):
             assert got[name].invariant, name
+
+
+def test_a_stop_during_discovery_keeps_what_was_decided_and_proves_nothing_more(monkeypatch):
+    """Ctrl-C while discovery generates its candidates: the violation BMC found stays, the claim
+    only discovery can prove is UNKNOWN(interrupted), never HOLDS."""
+    from pmipmc.engine import discover as discovery, stop
+    system = twin_counters()
+    true_p, false_p = system.properties
+    real = discovery.generate
+
+    def generate_then_stop(*args, **kw):
+        out = real(*args, **kw)
+        stop.request("interrupted")
+        return out
+    monkeypatch.setattr(discovery, "generate", generate_then_stop)
+    with stop.session():
+        run = run_prove(system, "toy", "toy", kmax=3)
+    got = {r.property: r for r in run.results}
+    assert got[false_p.name].verdict == VIOLATED and got[false_p.name].depth == 4
+    assert got[true_p.name].shown == "UNKNOWN(interrupted)" and not got[true_p.name].invariant
+    assert not run.complete and run.reason == "interrupted"
+    assert not stop.requested()   # the next run starts afresh
