@@ -211,7 +211,8 @@ class System:
         return self._once(("inst", k), lambda: compile_instance(self.rules[k]))
 
     def property(self, name: str) -> PropertyDef | None:
-        return next((p for p in self.properties if p.name == name), None)
+        """A property of the catalogue, or a lemma (`invariant_hints`): proofs trace both."""
+        return next((p for p in [*self.properties, *self.invariant_hints] if p.name == name), None)
 
     def start(self, labels: Mapping[str, str]) -> bytes:
         """The state with these slot labels; every slot not named holds its first value (0)."""

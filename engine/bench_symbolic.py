@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 from .bmc import search
 from .check import run_explicit
 from .explore import Budget
-from .prove import prove, prove_lemmas
 from .results import HOLDS_WITHIN_BOUNDS
+from .session import prove_all
 from .symbolic import Encoder
 
 
@@ -38,12 +38,11 @@ def bench(provider, presets: Sequence[str] = ("ci", "thorough"), variants: Seque
                     "'holds' below means 'not violated so far'")
             depth = max([r.depth for r in ex.results if r.depth is not None] + [1])
             enc = Encoder(system)
-            _, assume = prove_lemmas(enc, list(lemmas), 3, prove_timeout_s)
-            for r in ex.results:
-                if r.kind not in ("invariant", "quiescent") or r.verdict != HOLDS_WITHIN_BOUNDS:
-                    continue
-                p = next(q for q in system.properties if q.name == r.property)
-                pf = prove(enc, p, assume, 3, prove_timeout_s)
+            holding = [next(q for q in system.properties if q.name == r.property) for r in ex.results
+                       if r.kind in ("invariant", "quiescent") and r.verdict == HOLDS_WITHIN_BOUNDS]
+            proofs = {pf.prop.name: pf for pf in prove_all(enc, holding, list(lemmas), 3, prove_timeout_s)}
+            for p in holding:
+                pf = proofs[p.name]
                 t1 = time.monotonic()
                 sr = search(system, [p], depth, time.monotonic() + prove_timeout_s, enc)
                 bmc_s = time.monotonic() - t1

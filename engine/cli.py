@@ -99,8 +99,10 @@ def parser(provider) -> argparse.ArgumentParser:
     c.add_argument("--resume", type=Path, default=None, help="with --cluster: continue the checkpoint in this folder")
     c.add_argument("--coverage", action="store_true",
                    help="count rule firings per run (JSON `coverage`; always on when reports are written)")
-    pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
+    pr = sub.add_parser("prove",
+                        help="prove invariants at every depth with z3 (k-induction, invariant discovery, Spacer)")
     _run_options(pr, provider)
+    pr.add_argument("--invariants", action="store_true", help="print the inductive invariant that closes each proof")
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")
     ls.add_argument("what", choices=("rules", "properties", "variants", "presets", "axes"))
     ls.add_argument("--json", action="store_true", help="print JSON")

@@ -120,6 +120,9 @@ def cmd_check(provider, args) -> int:
         surprises = [line for run in runs for line in bl.annotate(run, baseline)]
         errors = _write_outputs(provider, args, runs, base_path, baseline, outdir)   # before stdout can fail
         print(verdict_matrix(runs))
+        if getattr(args, "invariants", False):
+            from .proof_report import proof_text
+            print(proof_text(runs))
         stopped = stop.requested()
     for line in surprises:
         print(f"UNEXPECTED {line}")

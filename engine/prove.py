@@ -6,7 +6,8 @@ Every property is reduced to a *state* predicate `bad(s)` whose unreachability i
   step P        bad(s) = some instance r is enabled in s and not P(s, r(s))
 Reachable witnesses are found by `check`, not proved; asking for one here is UnsupportedProperty.
 
-Order of attempts, cheapest first:
+`prove` below decides one property; `pmipmc prove` runs engine/session.py, which shares one
+encoding between all properties and adds invariant discovery.  Order of attempts, cheapest first:
 1. BMC to depth `kmax` (+1 for step properties): a violation within it gets its shortest trace.
    This is also the base case of k-induction.
 2. k-induction for k = 1..kmax over simple paths, assuming the already proved lemmas in every
@@ -21,16 +22,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import z3
 
 from . import stop
-from .api import PROVABLE, PropertyDef, System
-from .bmc import search, select
-from .check import peak_mb, trace_record
-from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
-from .symbolic import Encoder, UnsupportedProperty, interrupt_z3, check, new_solver, why_unknown
+from .api import PROVABLE, PropertyDef
+from .bmc import search
+from .induction import Inductor
+from .results import HOLDS, UNKNOWN, VIOLATED
+from .symbolic import Encoder, UnsupportedProperty, interrupt_z3
 from .trace import Trace
 
 StatePred = Callable[[Sequence[z3.ArithRef]], z3.BoolRef]
@@ -45,6 +46,7 @@ class Proof:
     trace: Trace | None = None
     cti: str = ""              # the last counterexample to induction, readable
     seconds: float = 0.0
+    invariant: tuple[str, ...] = ()   # the inductive invariant that closes the proof, readable
 
 
 def bad_state(enc: Encoder, prop: PropertyDef) -> StatePred:
@@ -61,34 +63,10 @@ def bad_state(enc: Encoder, prop: PropertyDef) -> StatePred:
 
 def k_induction(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], kmax: int,
                 deadline: float | None) -> tuple[str, int, str]:
-    """('proved' | 'cti' | 'unknown', k, text).  The base case is the caller's BMC to kmax."""
-    text = ""
-    for k in range(1, kmax + 1):
-        unr = enc.unroll(k, tag=f"t{k}_", initial=False)
-        solver = new_solver()
-        solver.add(unr.constraints)
-        sts = unr.states
-        solver.add([a(st) for a in assume for st in sts])
-        solver.add([z3.Not(bad(st)) for st in sts[:-1]])
-        solver.add([z3.Or([x != y for x, y in zip(sts[i], sts[j])])       # simple path
-                    for i in range(len(sts)) for j in range(i + 1, len(sts))])
-        solver.add(bad(sts[-1]))
-        r = check(solver, deadline=deadline)
-        if r == z3.unsat:
-            return "proved", k, ""
-        if r == z3.unknown:
-            return "unknown", k, why_unknown(solver, deadline)
-        text = describe_cti(enc, enc.replay(enc.decode(solver.model(), unr), initial=False), k)
-    return "cti", kmax, text
-
-
-def describe_cti(enc: Encoder, tr: Trace, k: int) -> str:
-    """The last step of a counterexample to induction: a good state, a rule, a bad state."""
-    sts = tr.states()
-    pre, step = sts[-2], tr.steps[-1]
-    label = enc.system.instance_label(enc.system.rules[step.inst])
-    delta = ", ".join(f"{n}: {a} -> {b}" for n, a, b in enc.schema.delta(pre, step.state))
-    return f"CTI at k={k}: from {{{enc.readable(pre)}}} {label} changes {{{delta}}} into a bad state"
+    """('proved' | 'cti' | 'unknown', k, text) for one property (session.py shares the solvers)."""
+    ind = Inductor(enc, kmax)
+    ind.assume(assume)
+    return ind.prove(bad, deadline)
 
 
 def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: float | None) -> tuple[str, str]:
@@ -177,69 +155,4 @@ def _bmc(enc: Encoder, prop: PropertyDef, depth: int, deadline: float | None) ->
     return Proof(prop, "open", "BMC")
 
 
-def prove_lemmas(enc: Encoder, lemmas: Sequence[PropertyDef], kmax: int, timeout_s: float | None,
-                 use_spacer: bool = True) -> tuple[list[Proof], list[StatePred]]:
-    """Prove the lemmas; returns one Proof each and the predicates of those proved.
-
-    Lemmas often need each other (a PBA-Q never names the asking MAG *because* no query ever
-    targets it, and vice versa), so their conjunction is tried first by k-induction; failing
-    that, each is proved on its own, assuming the ones before it that were proved.
-    """
-    for lem in lemmas:
-        if lem.kind != "invariant":
-            raise UnsupportedProperty(f"lemma {lem.name} must be an invariant, not {lem.kind}")
-    preds = [(lem, enc.system.prop_expr(lem)) for lem in lemmas]
-    as_pred = [lambda st, e=e: enc.pred(e, st) for _, e in preds]
-    if lemmas:
-        t0 = time.monotonic()
-        deadline = None if timeout_s is None else t0 + timeout_s
-        base = search(enc.system, list(lemmas), kmax, deadline, enc)
-        if all(o.verdict == "HOLDS_WITHIN_BOUNDS" and not o.reason for o in base.outcomes):
-            try:
-                status, k, _ = k_induction(enc, lambda st: z3.Or([z3.Not(a(st)) for a in as_pred]), [], kmax,
-                                           deadline)
-            except z3.Z3Exception:   # interrupted: each lemma below is then UNKNOWN at once
-                if not stop.requested():
-                    raise
-                status, k = "unknown", 0
-            if status == "proved":
-                secs = time.monotonic() - t0
-                return [Proof(lem, HOLDS, f"k-induction (k={k})", f"proved jointly with the other lemmas by "
-                              f"k-induction (k={k})", seconds=secs) for lem in lemmas], as_pred
-    proofs, assume = [], []
-    for (lem, _), pred in zip(preds, as_pred):
-        pf = prove(enc, lem, assume, kmax, timeout_s, use_spacer)
-        proofs.append(pf)
-        if pf.verdict == HOLDS:
-            assume.append(pred)
-    return proofs, assume
-
-
-def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,
-              timeout_s: float | None = None, lemmas: Sequence[PropertyDef] = (), kmax: int = 3,
-              use_spacer: bool = True, overrides: dict | None = None) -> RunResult:
-    """Prove the invariant, quiescent and step properties (or those named); `timeout_s` is per property.
-
-    Lemmas (and the system's `invariant_hints`) are proved first and reported as extra rows with
-    topic "lemma"; only the proved ones strengthen the induction.
-    """
-    props = select(system, names, PROVABLE)
-    t0 = time.monotonic()
-    enc = Encoder(system)
-    lemma_proofs, assume = prove_lemmas(enc, list(lemmas) + list(system.invariant_hints), kmax, timeout_s, use_spacer)
-    proofs = [prove(enc, p, assume, kmax, timeout_s, use_spacer) for p in props]
-    complete = all(pf.verdict != UNKNOWN for pf in proofs)
-    run = RunResult(variant, preset, "symbolic", complete, "" if complete else "some proofs were inconclusive",
-                    0, 0, kmax, time.monotonic() - t0, peak_mb(), False)
-    rows = [(pf, pf.prop.topic) for pf in proofs] + [(pf, "lemma") for pf in lemma_proofs]
-    for pf, topic in rows:
-        p = pf.prop
-        res = PropertyResult(p.name, p.kind, p.cites, p.doc, topic, pf.verdict, pf.reason)
-        if pf.trace is not None:
-            res.depth = len(pf.trace.steps)
-            res.trace = trace_record(system, pf.trace, p, preset, variant, engine="symbolic", overrides=overrides)
-        run.results.append(res)
-    return run
-
-
-__all__ = ["run_prove", "prove", "prove_lemmas", "k_induction", "spacer", "bad_state", "Proof"]
+__all__ = ["PROVABLE", "prove", "k_induction", "spacer", "bad_state", "Proof"]

@@ -289,6 +289,8 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
         row = (f"| {r.variant} | {r.preset} | {r.engine} | {'yes' if r.complete else _cell('no: ' + r.reason)} | "
                f"{r.states} | {r.transitions} | {r.depth} |")
         L.append(row + (f" {r.seconds:.2f} | {round(r.states_per_s)} |" if timings else ""))
+    from .proof_report import proof_lines
+    L += proof_lines(runs)
     L += ["", "## Variants", "", "| Variant | Cites | What it reads |", "|---|---|---|"]
     L += [f"| {v['name']} | {_cell(v.get('cites', ''))} | {_cell(v.get('doc', ''))} |" for v in variants]
     L += ["", "## Draft coverage", "",

@@ -91,6 +91,7 @@ class PropertyResult:
     depth: int | None = None            # trace length, when there is a trace
     trace: TraceRecord | None = None
     expected: bool = True               # False: differs from the baseline
+    invariant: list[str] = field(default_factory=list)   # prove: the inductive invariant that closes the proof
 
     @property
     def shown(self) -> str:
@@ -103,7 +104,8 @@ class PropertyResult:
         return {"property": self.property, "kind": self.kind, "cites": self.cites, "statement": self.statement,
                 "topic": self.topic, "verdict": self.verdict, "shown": self.shown, "reason": self.reason,
                 "depth": self.depth, "expected": self.expected,
-                "trace": None if self.trace is None else [asdict(s) for s in self.trace.steps]}
+                "trace": None if self.trace is None else [asdict(s) for s in self.trace.steps],
+                **({"invariant": list(self.invariant)} if self.invariant else {})}
 
 
 @dataclass

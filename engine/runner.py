@@ -80,7 +80,7 @@ def run_job(job: Job) -> RunResult:
         return run_bmc(system, job.preset, job.variant, names=names, depth=job.depth,
                        timeout_s=job.budget.seconds)
     if job.engine == "prove":
-        from .prove import run_prove
+        from .session import run_prove
         return run_prove(system, job.preset, job.variant, names=names,
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
     t0 = time.monotonic()

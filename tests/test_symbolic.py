@@ -11,7 +11,8 @@ from pmipmc.engine.bmc import run_bmc, search
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.compile import compile_successors
 from pmipmc.engine.expr import all_of, eq, ite, le, lift, not_, var
-from pmipmc.engine.prove import prove, run_prove, spacer, bad_state
+from pmipmc.engine.prove import prove, spacer, bad_state
+from pmipmc.engine.session import run_prove
 from pmipmc.engine.results import HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED
 from pmipmc.engine.schema import Schema, enum
 from pmipmc.engine.symbolic import Encoder, EncoderError, UnsupportedProperty, new_solver

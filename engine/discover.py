@@ -1,0 +1,179 @@
+"""Automatic invariant discovery for `prove`: reachable states -> candidate clauses -> Houdini.
+
+1. The explicit engine explores (no symmetry reduction, so every concrete state is seen) within
+   a time budget; its states filter the candidates (engine/candidates.py).
+2. Every property still open becomes candidates too: an invariant's conjuncts, and for a
+   quiescent property `quiescent(s) -> conjunct` per conjunct.  A property whose own candidates
+   survive the fixpoint is proved by it; one whose candidates were dropped may still follow
+   from the fixpoint (`H(s) and bad(s)` UNSAT); step properties are checked as
+   `H(s) and T(s, t) and not P(s, t)` UNSAT.
+3. Each proof prints the support of the clauses it needed (unsat cores, closed under one step).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import z3
+
+from . import stop
+from .api import PropertyDef
+from .candidates import Clause, blocking, columns, generate
+from .compile import compile_predicate
+from .expr import Expr, all_of, any_of, not_
+from .explore import Budget, Checks, explore
+from .houdini import Candidate, Houdini
+from .symbolic import Encoder
+
+
+MAX_FILTER_STATES = 150_000
+MAX_BLOCKED_PER_ROUND = 30    # the properties' own CTIs come first in the list
+
+
+@dataclass
+class Discovery:
+    proved: dict[str, list[str]] = field(default_factory=dict)   # property -> readable invariant
+    violated: set[str] = field(default_factory=set)              # false on an explored (reachable) state
+    support: dict[str, list[Candidate]] = field(default_factory=dict)   # property -> the clauses themselves
+    states: int = 0
+    complete: bool = False
+    candidates: int = 0
+    inductive: int = 0
+    rounds: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+
+
+def _stop_exploring(ex, elapsed: float) -> None:
+    """The explorer's progress callback: a stop request ends the exploration (it keeps its states)."""
+    if stop.requested():
+        raise KeyboardInterrupt
+
+
+def _conjuncts(e: Expr) -> list[Expr]:
+    return list(e.args) if e.op == "and" else [e]
+
+
+def quiescent_expr(enc: Encoder) -> Expr:
+    return all_of(not_(r.guard) for r in enc.system.rules if not r.env)
+
+
+def _clause_candidate(enc: Encoder, c: Clause) -> Candidate:
+    def formula(st, c=c):
+        return z3.Or([(st[i] == v) if pos else (st[i] != v) for i, v, pos in c.lits])
+    return Candidate(c.text(enc.schema), c.holds, formula)
+
+
+def _expr_candidate(enc: Encoder, e: Expr, text: str, prop: str) -> Candidate:
+    return Candidate(text, compile_predicate(e), lambda st, e=e: enc.pred(e, st), prop)
+
+
+def _checks(enc: Encoder, props: Sequence[PropertyDef]) -> Checks:
+    """The explorer decides the properties on the fly; lemmas are not in the catalogue, so their
+    compiled predicates join the per-state checks by hand."""
+    names = {p.name for p in props}
+    checks = Checks(enc.system, {p.name for p in enc.system.properties if p.name in names})
+    listed = {p.name for p in enc.system.properties}
+    checks.state += [(p.name, compile_predicate(enc.system.prop_expr(p)), False) for p in props
+                     if p.name not in listed and p.kind == "invariant"]
+    return checks
+
+
+def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Candidate]:
+    quiet = None
+    out = []
+    for p in props:
+        if p.kind not in ("invariant", "quiescent"):
+            continue
+        parts = _conjuncts(enc.system.prop_expr(p))
+        if p.kind == "quiescent":
+            quiet = quiescent_expr(enc) if quiet is None else quiet
+            parts = [any_of(x, not_(quiet)) for x in parts]   # the part first: it is cheaper to evaluate
+        out += [_expr_candidate(enc, x, f"{p.name} part {k + 1}/{len(parts)}", p.name) for k, x in enumerate(parts)]
+    return out
+
+
+def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
+             explore_seconds: float = 30.0, max_rounds: int = 40) -> Discovery:
+    """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
+    t0 = time.monotonic()
+    deadline = None if seconds is None else t0 + seconds
+    out = Discovery()
+    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds),
+                 progress=_stop_exploring)
+    out.states, out.complete = len(ex.states), ex.complete
+    out.violated = set(ex.hits)
+    if stop.requested():
+        return _stopped(out, t0)
+    # the filter is an optimisation, not the proof: the shallowest states are enough to drop most
+    # false candidates, and big-int work grows with their number
+    cols = columns(ex.states[:MAX_FILTER_STATES], enc.schema.nslots)
+    seen = set(generate(enc.schema, ex.states[:MAX_FILTER_STATES], cols))
+    if stop.requested():
+        return _stopped(out, t0)
+    known = set(ex.states)
+    h = Houdini(enc, [_clause_candidate(enc, c) for c in seen], deadline)
+    # a property that holds on every explored state holds there conjunct by conjunct
+    wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
+    out.candidates = len(h.alive)
+    todo = list(props)
+    for _ in range(max_rounds):
+        since = len(h.ctis)
+        if stop.requested():
+            out.reason = stop.requested()
+            break
+        if not h.fixpoint():
+            out.reason = f"Houdini: {h.reason}"
+            break
+        ctis, left = [], []
+        for p in todo:
+            core, cti = _needs(enc, h, p)
+            need = None if core is None else h.support(core)
+            if need is not None:
+                out.proved[p.name] = h.texts(need)
+                out.support[p.name] = [h.cands[i] for i in need]
+            else:
+                left.append(p)
+                if cti is not None:
+                    ctis.append(cti)
+        todo = left
+        if not todo:
+            break
+        ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
+        ctis = [st for st in dict.fromkeys(ctis) if st not in known][:MAX_BLOCKED_PER_ROUND]
+        new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
+        new = list(dict.fromkeys(new))
+        if not new:
+            out.reason = "no new clause blocks the remaining counterexamples to induction"
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            out.reason = "time budget reached"
+            break
+        seen.update(new)
+        wanted.update(h.add([_clause_candidate(enc, c) for c in new]))
+        out.candidates += len(new)
+    else:
+        out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"
+    out.rounds, out.inductive = h.rounds, len(h.alive)
+    out.seconds = time.monotonic() - t0
+    return out
+
+
+def _stopped(out: Discovery, t0: float) -> Discovery:
+    out.reason, out.seconds = stop.requested(), time.monotonic() - t0
+    return out
+
+
+def _needs(enc: Encoder, h: Houdini, p: PropertyDef):
+    own = [i for i, c in enumerate(h.cands) if c.prop == p.name]
+    if own and all(i in h.alive for i in own):
+        return own, None
+    e = enc.system.prop_expr(p)
+    if p.kind == "invariant":
+        return h.entails(lambda s, t: z3.Not(enc.pred(e, s)))
+    if p.kind == "quiescent":
+        return h.entails(lambda s, t: z3.And(enc.quiescent(s), z3.Not(enc.pred(e, s))))
+    if p.kind == "step":
+        return h.entails(lambda s, t: z3.Not(enc.pred(e, s, t)), step=True)
+    return None, None
