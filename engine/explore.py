@@ -138,7 +138,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
                     break
                 if over_memory(budget):
-                    ex.complete, ex.reason = False, f"memory budget {budget.memory_mb:g} MB reached"
+                    ex.complete, ex.reason = False, "memory"   # the reason the stop session gives too
                     break
     except KeyboardInterrupt:
         ex.complete, ex.reason = False, "interrupted"

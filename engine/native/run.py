@@ -134,8 +134,7 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     if status == LIMIT:
         ex.complete, ex.reason = False, f"max-states {budget.max_states} reached"
     elif status == MEMORY:
-        ex.complete, ex.reason = False, (f"memory budget {budget.memory_mb:g} MB reached" if budget.memory_mb
-                                         else "out of memory")
+        ex.complete, ex.reason = False, "memory" if budget.memory_mb else "out of memory"
     count, ex.transitions, ex.depth, _, used = _counts(lib, ctx)
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used
