@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .expr import FALSE, Expr, const_value, ite, lift
 from .schema import Schema, SchemaError
 
-KINDS = ("invariant", "quiescent", "step", "reachable")
+KINDS = ("invariant", "quiescent", "step", "reachable", "progress")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,9 @@ invariant = _prop("invariant")
 quiescent = _prop("quiescent")
 step_property = _prop("step")
 reachable = _prop("reachable")
+# progress: from every reachable state, protocol steps alone reach a quiescent state where the
+# predicate holds (engine/progress.py); no fairness is assumed, so it is not "eventually"
+progress_property = _prop("progress")
 
 
 def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleInstance]:

@@ -50,7 +50,12 @@ def run_explicit(system: System, preset: str, variant: str, names: set[str] | No
         if verdict == VIOLATED:
             check = compile_predicate(system.prop_expr(p), step=True) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
+            loop_from = None
+            if p.kind == "progress":
+                from .progress import extend_lasso
+                tr, loop_from = extend_lasso(system, ex, tr, ex.hits[p.name].lasso, symmetry)
             res.trace = trace_record(system, tr, p, preset, variant, overrides=overrides)
+            res.trace.loop_from = loop_from
             res.depth = len(tr.steps)
         run.results.append(res)
     return run

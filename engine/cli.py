@@ -1,4 +1,4 @@
-"""The command line: check, prove, list, replay, render, bench, lint.
+"""The command line: check, prove, list, replay, render, bench, lint, mutate.
 
 The engine knows nothing of PMIPv6: `run(provider, argv)` is handed a provider module that
 builds systems from preset and variant names and describes them (see properties/provider.py).
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
+from . import mutate_cmd
 from .errors import EXIT_BAD_INPUT, BadInput
 
 
@@ -80,6 +81,7 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
     ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
+    mutate_cmd.add_parser(sub, provider, _positive_int, _positive_float)
     return top
 
 
@@ -98,7 +100,8 @@ def _run(provider, argv: list[str]) -> int:
         if args.command is None:
             raise BadInput("missing command (check, prove, list, replay, render, bench, lint)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
-                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint}[args.command]
+                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint,
+                   "mutate": mutate_cmd.cmd_mutate}[args.command]
         return handler(provider, args)
     except (BadInput, bl.BaselineError, *provider.BAD_INPUT) as e:
         print(f"pmipmc: error: {e}", file=sys.stderr)

@@ -37,6 +37,7 @@ class TraceRecord:
     steps: list[StepRecord]
     engine: str = "explicit"
     overrides: dict[str, Any] = field(default_factory=dict)
+    loop_from: int | None = None   # progress: steps after this many repeat (a cycle, up to symmetry)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -45,7 +46,7 @@ class TraceRecord:
     def from_json(d: dict) -> "TraceRecord":
         steps = [StepRecord(**s) for s in d["steps"]]
         return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
-                           d.get("engine", "explicit"), dict(d.get("overrides", {})))
+                           d.get("engine", "explicit"), dict(d.get("overrides", {})), d.get("loop_from"))
 
 
 @dataclass

@@ -6,9 +6,10 @@ witness that some reachable state has the shape, so the other claims are not vac
 """
 from __future__ import annotations
 
-from . import agreement, binding, delivery, routeopt, rpf, tunnels
+from . import agreement, binding, delivery, membership, routeopt, rpf, settling, tunnels
 
 CATALOGUE = (tunnels.PROPERTIES + agreement.PROPERTIES + rpf.PROPERTIES + delivery.PROPERTIES
-             + routeopt.PROPERTIES + binding.PROPERTIES)
+             + routeopt.PROPERTIES + binding.PROPERTIES + settling.PROPERTIES
+             + membership.PROPERTIES)
 
 __all__ = ["CATALOGUE"]

@@ -14,6 +14,8 @@ from . import CATALOGUE
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
+MUTATION_VARIANTS = ("draft", "repaired")   # `pmipmc mutate` scores these unless told otherwise
+SURVIVORS = Path(__file__).with_name("survivors.json")
 
 
 def build(preset: str, variant: str, **overrides) -> System:
@@ -79,3 +81,27 @@ def lint_findings() -> list[dict]:
 def lint_markdown() -> str:
     from pmipmc.model import lint
     return lint.findings_markdown(lint.lint())
+
+
+def alternative_readings(variant: str) -> list[dict]:
+    """For mutation: every other reading of every axis, one at a time (the variant's own excluded)."""
+    v = model.variant(variant)
+    return [{"axis": a.name, "reading": r, "cites": a.cites}
+            for a in model.AXES.values() for r in a.readings if r != v.reading(a.name)]
+
+
+def build_reading(preset: str, variant: str, axis: str, reading: str) -> System:
+    """The system of `variant` with one axis read another way."""
+    v = model.variant(variant)
+    swapped = model.variants.Variant(f"{v.name}+{axis}={reading}", v.doc, {**v.choices, axis: reading})
+    b = model.preset(preset)
+    ctx = model.make_ctx(b, swapped)
+    from .lemmas import LEMMAS
+    return System(ctx.schema, ctx, model.initial_states(ctx), instantiate(ctx.schema, ctx, model.enabled_rules(b)),
+                  list(CATALOGUE), list(LEMMAS))
+
+
+def mutation_notes() -> dict[str, str]:
+    """One-line reasons why known surviving mutants survive, keyed by mutant (properties/survivors.json)."""
+    import json
+    return json.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}
