@@ -74,7 +74,7 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None, edges: bool = False) -> Exploration:
+            progress: Callable[[Exploration, float], bool | None] | None = None, edges: bool = False) -> Exploration:
     succ = compile_successors_flagged(system.rules)
     canon = canonicaliser(system.schema, symmetry)
     ex = Exploration(states=[], parent=array("q"), via=array("i"))
@@ -136,8 +136,9 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 break
             if i & 1023 == 0:
                 elapsed = time.monotonic() - t0
-                if progress:
-                    progress(ex, elapsed)
+                if progress and progress(ex, elapsed):   # the caller has seen enough
+                    ex.complete, ex.reason = False, "stopped by the caller"
+                    break
                 if budget.seconds and elapsed >= budget.seconds:
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
                     break

@@ -186,11 +186,19 @@ class Outcome:
         return replace(self, state_set=None, edge_set=None)
 
 
-def observe(system: System, symmetry: bool = True, budget: Budget = Budget(), checks: Checks | None = None) -> Outcome:
-    """Explore with every property, keep the graph, and sum up what a mutant comparison needs."""
-    ex = explore(system, checks or Checks(system), symmetry, budget, edges=True)
+def observe(system: System, symmetry: bool = True, budget: Budget = Budget(), checks: Checks | None = None,
+            original: Outcome | None = None) -> Outcome:
+    """Explore with every property and sum up what a comparison with `original` needs.
+
+    Against an original, exploration stops at the first violation or witness the original does
+    not have (the mutant is caught; the rest would cost time and tell nothing more), and the
+    graph is kept only when it could make the mutant equivalent (same hits, complete run).
+    """
+    def new_hit(ex, elapsed) -> bool:
+        return original is not None and not ex.hits.keys() <= original.hits
+    ex = explore(system, checks or Checks(system), symmetry, budget, new_hit, edges=True)
     out = Outcome(frozenset(ex.hits), ex.complete, ex.reason, len(ex.states), ex.transitions, ex.seconds)
-    if ex.complete:
+    if ex.complete and (original is None or out.hits == original.hits):
         st, env = ex.states, [int(r.env) for r in system.rules]
         out.state_set = set(zip(st, ex.quiet))
         out.edge_set = set(zip(map(st.__getitem__, ex.edge_src), map(st.__getitem__, ex.edge_dst),
@@ -204,11 +212,11 @@ CAUGHT, NOT_CAUGHT, EQUIVALENT, UNDECIDED = "caught", "not_caught", "equivalent"
 def classify(original: Outcome, mutant: Outcome) -> tuple[str, list[str]]:
     """(status, the properties whose verdict or witness changed)."""
     if mutant.complete:
-        mutant.same_edges = mutant.edge_set == original.edge_set
+        mutant.same_edges = mutant.edge_set is not None and mutant.edge_set == original.edge_set
         changed = sorted(original.hits ^ mutant.hits)
         if changed:
             return CAUGHT, changed
         return (EQUIVALENT if mutant.state_set == original.state_set else NOT_CAUGHT), []
-    # a cut-short run proves only what it hit: a new violation or witness is a change for sure
+    # a run cut short proves only what it hit: a new violation or witness is a change for sure
     new = sorted(mutant.hits - original.hits)
     return (CAUGHT, new) if new else (UNDECIDED, [])

@@ -57,7 +57,7 @@ def run_one(t: Target, index: int, budget: Budget) -> tuple[str, list[str], Outc
     system, mutants, rebuild, checks, original = _cached(t)
     m = mutants[index]
     swapped = m.operator == "swap_reading"
-    o = observe(apply(system, m, rebuild), t.symmetry, budget, None if swapped else checks)
+    o = observe(apply(system, m, rebuild), t.symmetry, budget, None if swapped else checks, original)
     status, by = classify(original, o)
     return status, by, o.summary()
 

@@ -6,10 +6,10 @@ witness that some reachable state has the shape, so the other claims are not vac
 """
 from __future__ import annotations
 
-from . import agreement, binding, delivery, membership, routeopt, rpf, settling, tunnels
+from . import agreement, binding, delivery, exercise, membership, routeopt, rpf, settling, tunnels
 
 CATALOGUE = (tunnels.PROPERTIES + agreement.PROPERTIES + rpf.PROPERTIES + delivery.PROPERTIES
              + routeopt.PROPERTIES + binding.PROPERTIES + settling.PROPERTIES
-             + membership.PROPERTIES)
+             + membership.PROPERTIES + exercise.PROPERTIES)
 
 __all__ = ["CATALOGUE"]

@@ -19,9 +19,12 @@ def mld_join_comes_from_a_subscribed_attached_listener(ctx, s, t):
 
 @step_property(cites="§4.3 step 1; RFC 3810 §7.2.3 (a leave, or a membership that timed out)")
 def mld_leave_only_for_a_listener_that_left(ctx, s, t):
-    """A new MLD (S,G) leave at a MAG is for a listener that no longer wants (S,G) or is no longer there."""
+    """A new MLD (S,G) leave at a MAG comes from an attached listener that left (S,G), or ends a membership the
+    MAG holds for a listener that left (S,G) or the link."""
     return all_of(implies(all_of(s.mld[m][l][x] != ctx.MLD_LEAVE, t.mld[m][l][x] == ctx.MLD_LEAVE),
-                          any_of(t.sub[l][x] == 0, t.att[l] != ctx.at(m))) for m, x, l in _channels(ctx))
+                          any_of(all_of(t.sub[l][x] == 0, t.att[l] == ctx.at(m)),
+                                 all_of(s.oif_local[m][x][l] == 1, any_of(t.sub[l][x] == 0, t.att[l] != ctx.at(m)))))
+                  for m, x, l in _channels(ctx))
 
 
 @quiescent(cites="§4.2 steps 1-2; §4.3 steps 1-2; §6.1")
@@ -31,10 +34,17 @@ def local_oiflist_matches_attached_subscribers_at_quiescence(ctx, s):
                   for m, x, l in _channels(ctx))
 
 
-@quiescent(cites="§4.3 step 3 'delete all the (S,G) state'")
-def channel_state_only_with_a_reason_at_quiescence(ctx, s):
-    """An (S,G) entry (an iif) exists at a MAG only with a local listener or a downstream tunnel on its oiflist."""
-    return all_of(implies(s.iif[m][x] != ctx.NONE, forwards(ctx, s, m, x)) for m in ctx.mags for x in ctx.senders)
+@quiescent(cites="§4.3 step 3 'delete all the (S,G) state'; §4.2 step 6")
+def tunnel_iif_only_with_a_reason_at_quiescence(ctx, s):
+    """An (S,G) entry with a tunnel iif exists at a MAG only with a local listener or a downstream tunnel."""
+    return all_of(implies(any_of(s.iif[m][x] == ctx.via(b) for b in ctx.mags), forwards(ctx, s, m, x))
+                  for m in ctx.mags for x in ctx.senders)
+
+
+@quiescent(cites="§4.3 step 5; §6.1; RFC 4601 §4.1.3 (no (S,G) state without an oiflist)")
+def local_iif_only_with_a_reason_at_quiescence(ctx, s):
+    """An (S,G) entry with a local iif exists at a MAG only with a local listener or a downstream tunnel."""
+    return all_of(implies(s.iif[m][x] == ctx.IIF_LOCAL, forwards(ctx, s, m, x)) for m in ctx.mags for x in ctx.senders)
 
 
 @quiescent(cites="§4.2 steps 2 and 6; §6.1")
@@ -72,6 +82,7 @@ def listener_leaves_and_state_is_deleted(ctx, s):
 
 
 PROPERTIES = [mld_join_comes_from_a_subscribed_attached_listener, mld_leave_only_for_a_listener_that_left,
-              local_oiflist_matches_attached_subscribers_at_quiescence, channel_state_only_with_a_reason_at_quiescence,
+              local_oiflist_matches_attached_subscribers_at_quiescence, tunnel_iif_only_with_a_reason_at_quiescence,
+              local_iif_only_with_a_reason_at_quiescence,
               listener_state_has_an_iif_at_quiescence, pbu_q_sent_only_for_a_local_member,
               pim_join_goes_to_the_rpf_neighbour, pim_prune_only_off_the_rpf_path, listener_leaves_and_state_is_deleted]

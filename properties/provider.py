@@ -24,8 +24,8 @@ def build(preset: str, variant: str, **overrides) -> System:
         b = b.with_(**overrides)
     ctx = model.make_ctx(b, model.variant(variant))
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
-    from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
-    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS))
+    from .lemmas import lemmas_for   # strengthening invariants for `prove`, per preset; each is proved before use
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), lemmas_for(ctx))
 
 
 def presets() -> list[dict]:
@@ -96,9 +96,9 @@ def build_reading(preset: str, variant: str, axis: str, reading: str) -> System:
     swapped = model.variants.Variant(f"{v.name}+{axis}={reading}", v.doc, {**v.choices, axis: reading})
     b = model.preset(preset)
     ctx = model.make_ctx(b, swapped)
-    from .lemmas import LEMMAS
+    from .lemmas import lemmas_for
     return System(ctx.schema, ctx, model.initial_states(ctx), instantiate(ctx.schema, ctx, model.enabled_rules(b)),
-                  list(CATALOGUE), list(LEMMAS))
+                  list(CATALOGUE), lemmas_for(ctx))
 
 
 def mutation_notes() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Mutation coverage: each operator on a toy is caught by the property written for it."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pmipmc.engine.mutate import CAUGHT, EQUIVALENT, NOT_CAUGHT, apply, classify, generate, observe
@@ -53,3 +55,45 @@ def test_mutants_leave_the_original_alone():
     for m in generate(sysm):
         apply(sysm, m)
     assert [(i.index, i.guard.key(), i.updates) for i in sysm.rules] == before
+
+
+# tiny/repaired, drop_rule only (fast): a score below the pin means a property stopped noticing
+# something it used to notice (measured when the settling and membership claims were added)
+PINNED = {"mutants": 32, "equivalent": 16, "caught": 16}
+
+
+def test_mutation_score_on_tiny_does_not_drop():
+    from pmipmc.engine.mutate_run import Target, score
+    sc = score(Target("pmipmc.properties.provider", "tiny", "repaired", ("drop_rule",)))
+    c = sc.counts()
+    assert sc.complete and (c["mutants"], c["equivalent"]) == (PINNED["mutants"], PINNED["equivalent"])
+    assert c["caught"] >= PINNED["caught"], [m.key for i, m in enumerate(sc.mutants) if sc.status(i) == "not_caught"]
+
+
+def test_mutate_cli_writes_the_score_json(tmp_path, capsys):
+    from pmipmc.engine.cli import run
+    from pmipmc.properties import provider
+    out = tmp_path / "m.json"
+    code = run(provider, ["mutate", "--preset", "tiny", "--variant", "repaired", "--operators", "drop_rule",
+                          "--quiet", "--json", str(out), "--report", str(tmp_path / "rep")])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    (r,) = doc["mutation"]
+    assert r["mutants"] == len(r["list"]) == r["caught"] + r["not_caught"] + r["equivalent"] + r["undecided"]
+    assert r["score"] == pytest.approx(r["caught"] / (r["mutants"] - r["equivalent"]), abs=1e-4)
+    assert "### tiny / repaired" in (tmp_path / "rep" / "COVERAGE-MUTATION.md").read_text()
+    assert "tiny / repaired: score" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["mutate", "--variant", "nope"], "unknown variant 'nope'"),
+    (["mutate", "--preset", "huge"], "unknown preset 'huge'"),
+    (["mutate", "--operators", "frob"], "invalid choice"),
+    (["mutate", "--min-score", "2"], "between 0 and 1"),
+])
+def test_mutate_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
+    from pmipmc.engine.cli import run
+    from pmipmc.properties import provider
+    code = run(provider, argv)
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and err.count("\n") == 1
