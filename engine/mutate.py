@@ -131,8 +131,8 @@ def generate(system: System, operators: Sequence[str] = OPERATORS,
                         maps.update({(a, how): None for how in _alternatives(system, a, v.args[0])})
             out += [Mutant("change_const", name, cites, _map_label(system, a, how), (a, how)) for a, how in maps]
     if "swap_reading" in operators:
-        out += [Mutant("swap_reading", r["axis"], r["cites"], f"{r['axis']} = {r['reading']}", (r["axis"], r["reading"]))
-                for r in readings]
+        out += [Mutant("swap_reading", r["axis"], r["cites"], f"{r['axis']} = {r['reading']}",
+                       (r["axis"], r["reading"])) for r in readings]
     return out
 
 

@@ -14,7 +14,8 @@ SURVIVING = (NOT_CAUGHT, UNDECIDED, NOT_RUN)
 
 def add_parser(sub, provider, positive_int, positive_float) -> None:
     m = sub.add_parser("mutate", help="mutation coverage: which rule changes does no property notice?")
-    m.add_argument("--preset", action="append", default=[], help=f"preset (repeatable; default {provider.DEFAULT_PRESET})")
+    m.add_argument("--preset", action="append", default=[],
+                   help=f"preset (repeatable; default {provider.DEFAULT_PRESET})")
     m.add_argument("--variant", action="append", default=[],
                    help=f"variant (repeatable; default {', '.join(provider.MUTATION_VARIANTS)})")
     m.add_argument("--operators", nargs="+", choices=OPERATORS, default=list(OPERATORS), help="mutation operators")
@@ -100,7 +101,8 @@ def coverage_lines(doc: dict) -> list[str]:
         for m in r["list"]:
             for c in _steps(m["cites"]):
                 steps.setdefault(c, []).append(m)
-        L += _table(dict(sorted(steps.items(), key=lambda kv: (not kv[0].startswith("§"), kv[0]))), "draft step") + [""]
+        ordered = sorted(steps.items(), key=lambda kv: (not kv[0].startswith("§"), kv[0]))   # the draft first
+        L += _table(dict(ordered), "draft step") + [""]
         surv = [m for m in r["list"] if m["status"] in SURVIVING]
         if surv:
             L += ["Survivors:", ""]
@@ -116,7 +118,8 @@ def text(sc: Score, notes: dict) -> str:
     doc = sc.to_json()
     for m in doc["list"]:
         rules.setdefault(m["rule"], []).append(m)
-    out = [f"{sc.preset} / {sc.variant}: score {100 * c['score']:.1f} % — {c['mutants']} mutants, {c['caught']} caught, "
+    out = [f"{sc.preset} / {sc.variant}: score {100 * c['score']:.1f} % — {c['mutants']} mutants, "
+           f"{c['caught']} caught, "
            f"{c['not_caught']} not caught, {c['equivalent']} equivalent, {c['undecided']} undecided, "
            f"{c['not_run']} not run ({sc.original.states:,} states unmutated)"]
     for line in _table(rules, "rule"):

@@ -85,7 +85,8 @@ class Score:
 
     @property
     def complete(self) -> bool:
-        return not self.interrupted and all(self.status(i) not in (UNDECIDED, NOT_RUN) for i in range(len(self.mutants)))
+        """Every mutant was run (an undecided one was run: it outgrew its state cap, by design)."""
+        return not self.interrupted and all(self.status(i) != NOT_RUN for i in range(len(self.mutants)))
 
     def to_json(self) -> dict:
         items = []

@@ -58,7 +58,8 @@ def listener_state_has_an_iif_at_quiescence(ctx, s):
 def pbu_q_sent_only_for_a_local_member(ctx, s, t):
     """A MAG sends a PBU-Q about S only while a local listener wants (S,G) and its query is open."""
     return all_of(implies(all_of(s.pbu_q[m][x] == 0, t.pbu_q[m][x] == 1),
-                          all_of(members(ctx, t, m, x), t.q[m][x] == ctx.Q_ASKED)) for m in ctx.mags for x in ctx.senders)
+                          all_of(members(ctx, t, m, x), t.q[m][x] == ctx.Q_ASKED))
+                  for m in ctx.mags for x in ctx.senders)
 
 
 @step_property(cites="§4.2 step 7; §6.2 MAG op 3; RFC 4601 §4.5.7")

@@ -97,3 +97,32 @@ def test_mutate_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
     code = run(provider, argv)
     err = capsys.readouterr().err
     assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_the_report_gains_a_property_coverage_section_from_a_mutation_json(tmp_path):
+    from pmipmc.engine.report import property_coverage_section
+    assert property_coverage_section(tmp_path) == []
+    doc = {"tool": "pmipmc", "mutation": [{
+        "preset": "ci", "variant": "draft", "mutants": 3, "caught": 1, "not_caught": 1, "equivalent": 1,
+        "undecided": 0, "not_run": 0, "score": 0.5, "complete": True, "states": 10, "list": [
+            {"key": "r: drop_rule", "rule": "r", "cites": "§4.2 step 2; §6.2", "operator": "drop_rule",
+             "status": "caught", "caught_by": ["p"]},
+            {"key": "r: drop_effect x", "rule": "r", "cites": "§4.2 step 2; §6.2", "operator": "drop_effect",
+             "status": "not_caught", "caught_by": [], "note": "soft state heals it"},
+            {"key": "q: drop_rule", "rule": "q", "cites": "§4.3 step 6", "operator": "drop_rule",
+             "status": "equivalent", "caught_by": []}]}]}
+    (tmp_path / "mutation.json").write_text(json.dumps(doc))
+    text = "\n".join(property_coverage_section(tmp_path))
+    assert "## Property coverage" in text and "50.0 %" in text
+    assert "| §4.2 step 2 | 2 | 1 | 0 | 1 | 50 % |" in text and "| §4.3 step 6 | 1 | 0 | 1 | 0 | — |" in text
+    assert "`r: drop_effect x` (not caught; §4.2 step 2; §6.2): soft state heals it" in text
+
+
+# the target, on the default preset: at least 80 % of non-equivalent mutants caught
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["draft", "repaired"])
+def test_ci_mutation_score_is_at_least_80_percent(variant):
+    from pmipmc.engine.mutate import OPERATORS
+    from pmipmc.engine.mutate_run import Target, score
+    sc = score(Target("pmipmc.properties.provider", "ci", variant, OPERATORS))
+    assert sc.complete and sc.counts()["score"] >= 0.80
