@@ -17,9 +17,10 @@ from typing import Iterable, Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef, System
 from .check import peak_mb, trace_record
-from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
+from .results import HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, decided_by_trace, has_trace
 from .symbolic import Encoder, EncoderError, UnsupportedProperty, Unrolling, check, new_solver, why_unknown
 from .trace import Trace, is_quiescent, violates
 
@@ -45,7 +46,6 @@ class Search:
     outcomes: list[Outcome]
     depth: int = 0                 # deepest unrolling asked about
     exhausted_at: int | None = None  # no path of this many steps: the search is complete
-    queries: int = 0
     seconds: float = 0.0
 
 
@@ -73,25 +73,32 @@ def search(system: System, props: Sequence[PropertyDef], depth: int, deadline: f
     quiet = is_quiescent(system)
     outs = [Outcome(p) for p in props]
     res = Search(outs)
+    if stop.requested():   # building the unrolling alone can take seconds
+        _give_up(outs, stop.requested())
+        return res
     solver = new_solver()
     unr: Unrolling = enc.start()
     solver.add(unr.constraints)
-    for k in range(depth + 1):
-        if not any(o.open for o in outs):
-            break
-        if k:
-            solver.add(enc.extend(unr))
-        res.depth = k
-        sane = check(solver, deadline=deadline)
-        res.queries += 1
-        if sane == z3.unknown:
-            _give_up(outs, f"{why_unknown(solver, deadline)} at depth {k}")
-            break
-        if sane == z3.unsat:
-            res.exhausted_at = k
-            break
-        enc.replay(enc.decode(solver.model(), unr))   # the sanity model must replay too
-        res.queries += _ask_all(enc, solver, system, unr, k, [o for o in outs if o.open], quiet, deadline)
+    try:
+        for k in range(depth + 1):
+            if not any(o.open for o in outs):
+                break
+            if k:
+                solver.add(enc.extend(unr))
+            res.depth = k
+            sane = check(solver, deadline=deadline)
+            if sane == z3.unknown:
+                _give_up(outs, f"{why_unknown(solver, deadline)} at depth {k}")
+                break
+            if sane == z3.unsat:
+                res.exhausted_at = k
+                break
+            enc.replay(enc.decode(solver.model(), unr))   # the sanity model must replay too
+            _ask_all(enc, solver, system, unr, k, [o for o in outs if o.open], quiet, deadline)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+        _give_up(outs, f"{stop.requested()} at depth {res.depth}")
     res.seconds = time.monotonic() - t0
     return res
 
@@ -140,7 +147,7 @@ def _ask_all(enc: Encoder, solver: z3.Solver, system: System, unr: Unrolling, k:
             if z3.is_true(model.eval(bad, model_completion=True)):
                 if not violates(system, o.prop.name, trace, quiet):
                     raise EncoderError(f"{o.prop.name}: z3 trace of depth {k} does not end in a violation when replayed")
-                o.verdict, o.depth, o.trace = VIOLATED, k, trace
+                o.verdict, o.depth, o.trace = decided_by_trace(o.prop.kind), k, trace
             else:
                 rest.append((o, bad))
         if len(rest) == len(bads):
@@ -164,11 +171,12 @@ def run_bmc(system: System, preset: str, variant: str, names: Iterable[str] | No
         bound = f"BMC to depth {depth}"
     run = RunResult(variant, preset, "symbolic", complete,
                     "" if complete else "solver gave up or time budget reached",
-                    0, 0, sr.depth, sr.seconds, peak_mb(), False)   # no states or transitions are enumerated
+                    0, 0, sr.depth, sr.seconds, peak_mb(), False,   # no states or transitions are enumerated
+                    bound=None if sr.exhausted_at is not None else depth)
     for o in sr.outcomes:
         p = o.prop
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, o.verdict, o.reason)
-        if o.verdict == VIOLATED:
+        if has_trace(o.verdict):
             res.depth = o.depth
             res.reason = f"BMC: shortest trace has {o.depth} steps"
             res.trace = trace_record(system, o.trace, p, preset, variant, engine="symbolic", overrides=overrides)

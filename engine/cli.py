@@ -1,4 +1,4 @@
-"""The command line: check, prove, list, replay, render, bench, lint, mutate.
+"""The command line: check, prove, list, replay, render, bench, lint, export, mutate.
 
 The engine knows nothing of PMIPv6: `run(provider, argv)` is handed a provider module that
 builds systems from preset and variant names and describes them (see properties/provider.py).
@@ -15,7 +15,8 @@ from pathlib import Path
 from . import baseline as bl
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
 from . import mutate_cmd
-from .errors import EXIT_BAD_INPUT, BadInput
+from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, BadInput
+from .murphi_cli import cmd_export
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +30,8 @@ def _positive(kind: type, noun: str):
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if v != v or v in (float("inf"), float("-inf")):   # nan or inf would silently mean "no budget"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if v <= 0:
             raise argparse.ArgumentTypeError(f"{text} must be greater than zero")
         return v
@@ -37,6 +40,14 @@ def _positive(kind: type, noun: str):
 
 _positive_int = _positive(int, "a whole number")
 _positive_float = _positive(float, "a number")
+
+
+def _memory(text: str) -> int:
+    from .stop import parse_size
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _run_options(p: argparse.ArgumentParser, provider) -> None:
@@ -48,21 +59,31 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
     p.add_argument("--reports", type=Path, help="write reports here (default reports/ for a full default run)")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
     p.add_argument("--no-symmetry", action="store_true", help="explore without symmetry reduction")
+    p.add_argument("--por", action="store_true",
+                   help="partial-order reduction (keeps verdicts; traces may not be the shortest)")
     p.add_argument("--max-states", type=_positive_int, help="stop after this many distinct states (UNKNOWN)")
     p.add_argument("--time-budget", type=_positive_float, help="stop each run after this many seconds (UNKNOWN)")
-    p.add_argument("--jobs", type=_positive_int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="worker processes (default 2; at most one per run and per core)")
+    p.add_argument("--max-memory", type=_memory, default=None,
+                   help="memory budget, e.g. 4G, 512M or 50%% (default 80%% of physical memory): UNKNOWN(memory)")
     p.add_argument("--baseline", type=Path, default=None, help="expected violations (default: the model's)")
     p.add_argument("--update-baseline", action="store_true", help="record these results as expected")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def parser(provider) -> argparse.ArgumentParser:
-    top = _Parser(prog="pmipmc", description="Model checker for draft-liu-multimob-pmipv6-multicast-ro-01")
+    top = _Parser(prog="pmipmc", description=provider.DESCRIPTION)
+    top.add_argument("--version", action="version", version=f"pmipmc {provider.VERSION}")
     sub = top.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="check properties over variants (default: everything, writes reports/)")
     _run_options(c, provider)
     c.add_argument("--engine", choices=("explicit", "symbolic"), default="explicit")
     c.add_argument("--depth", type=int, default=None, help="BMC depth (symbolic engine)")
+    c.add_argument("--cluster", default=None, metavar="local:N|ADDRESS",
+                   help="explore on Ray: a local cluster of N workers, or a running cluster's address")
+    c.add_argument("--checkpoint", type=Path, default=None, help="with --cluster: snapshot every level here")
+    c.add_argument("--resume", type=Path, default=None, help="with --cluster: continue the checkpoint in this folder")
     pr = sub.add_parser("prove", help="prove invariants at every depth with z3 (k-induction, Spacer)")
     _run_options(pr, provider)
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")
@@ -76,10 +97,24 @@ def parser(provider) -> argparse.ArgumentParser:
     rd.add_argument("--pcap", type=Path, default=None, help="also write the signalling as a pcap file")
     b = sub.add_parser("bench", help="print states, transitions, depth, seconds, states/s, peak memory")
     b.add_argument("--preset", action="append", default=[], help="preset (repeatable; default ci)")
-    b.add_argument("--variant", default="draft")
+    b.add_argument("--variant", default=provider.DEFAULT_VARIANT)
     b.add_argument("--no-symmetry", action="store_true")
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
-    ln = sub.add_parser("lint", help="check the draft's message formats against RFCs and IANA registries")
+    b.add_argument("--cluster", default=None, metavar="local:1,local:2",
+                   help="benchmark the Ray engine at each of these cluster specs instead")
+    b.add_argument("--time-budget", type=_positive_float, help="with --cluster: stop each run after this many seconds")
+    b.add_argument("--max-memory", type=_memory, default=None, help="memory budget (default 80%% of physical memory)")
+    b.add_argument("--vs-rumur", action="store_true",
+                   help="our engine(s) and Rumur side by side on the exported Murphi model (symmetry off)")
+    b.add_argument("--por", action="store_true",
+                   help="states and transitions partial-order reduction removes, verdicts compared")
+    ex = sub.add_parser("export", help="write the transition system for another checker (Murphi for Rumur)")
+    ex.add_argument("--murphi", type=Path, required=True, help="Murphi file to write ('-' for stdout)")
+    ex.add_argument("--preset", default=None, help=f"bounds preset (default {provider.DEFAULT_PRESET})")
+    ex.add_argument("--variant", default=None, help="variant (default: the spec as written)")
+    ex.add_argument("--properties", action="store_true",
+                    help="also write invariant and quiescent properties as Murphi invariants")
+    ln = sub.add_parser("lint", help="check the spec's message formats against their references and registries")
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     mutate_cmd.add_parser(sub, provider, _positive_int, _positive_float)
     return top
@@ -87,22 +122,40 @@ def parser(provider) -> argparse.ArgumentParser:
 
 def run(provider, argv: list[str]) -> int:
     try:
-        return _run(provider, argv)
+        code = _run(provider, argv)
+        sys.stdout.flush()   # a full disk shows here, not as a traceback at exit
+        return code
     except BrokenPipeError:   # `pmipmc list rules | head`: the reader left; not an error of ours
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as e:      # `> /dev/full`, an unwritable output folder
+        _silence_stdout()
+        print(f"pmipmc: error: {e.filename or 'standard output'}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:   # outside a run (list, replay, render) or a second Ctrl-C
+        print("pmipmc: interrupted", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+def _silence_stdout() -> None:
+    import os
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):   # stdout is not a real file (a test's capture)
+        pass
 
 
 def _run(provider, argv: list[str]) -> int:
     try:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
-            raise BadInput("missing command (check, prove, list, replay, render, bench, lint)")
+            raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export, mutate)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
-                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint,
+                   "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export,
                    "mutate": mutate_cmd.cmd_mutate}[args.command]
         return handler(provider, args)
+    except SystemExit as e:   # --version
+        return e.code or 0
     except (BadInput, bl.BaselineError, *provider.BAD_INPUT) as e:
         print(f"pmipmc: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

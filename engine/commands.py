@@ -6,18 +6,20 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
-from .errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
+from . import guards, stop
+from .api import PROVABLE
+from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, BadInput
 from .explore import Budget
-from .results import UNKNOWN, RunResult, TraceRecord
-from .runner import Job, run_job, run_jobs
+from .outputs import atomic_file, atomic_text, attempt, replace_dir_entries
+from .results import UNKNOWN, RunResult
+from .runner import Job, not_run, run_job, run_jobs
 from .table import verdict_matrix
 
-PROVABLE = ("invariant", "quiescent")
 
 
 def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
-    preset = args.preset or provider.DEFAULT_PRESET
-    provider.build(preset, "draft")   # validates the preset name and its bounds
+    preset = provider.DEFAULT_PRESET if args.preset is None else args.preset
+    provider.build(preset, provider.DEFAULT_VARIANT)   # validates the preset name and its bounds
     known_v = provider.variant_names()
     for v in args.variant:
         if v not in known_v:
@@ -30,12 +32,14 @@ def _names(provider, args) -> tuple[str, list[str], list[str] | None]:
     if args.command == "prove":
         bad = [p for p in args.property if props[p]["kind"] not in PROVABLE]
         if bad:
-            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {' and '.join(PROVABLE)} ones")
+            raise BadInput(f"{bad[0]} is a {props[bad[0]]['kind']} property; prove handles {', '.join(PROVABLE)} ones")
         names = names or [n for n, p in props.items() if p["kind"] in PROVABLE]
     return preset, list(dict.fromkeys(args.variant)) or known_v, names
 
 
 def _engine(args) -> tuple[str, int]:
+    if args.por and (args.command == "prove" or args.engine == "symbolic"):
+        raise BadInput("--por applies to the explicit engine only")
     if args.command == "prove":
         return "prove", 0
     if args.engine == "symbolic":
@@ -50,50 +54,98 @@ def _engine(args) -> tuple[str, int]:
 
 
 def _default_run(args) -> bool:
-    return not (args.preset or args.variant or args.property) and args.command == "check" and args.engine == "explicit"
+    return (args.preset is None and not (args.variant or args.property or args.por) and args.command == "check"
+            and args.engine == "explicit")
 
 
 def cmd_check(provider, args) -> int:
     preset, variants, names = _names(provider, args)
     engine, depth = _engine(args)
+    _cluster_options(args, engine)
+    guards.conflicting_flags(args, engine)
     base_path = args.baseline or provider.BASELINE
-    baseline = bl.load(base_path)
+    baseline = bl.load(base_path, must_exist=not args.update_baseline)
+    outdir = None if args.no_reports else args.reports or (Path("reports") if _default_run(args) else None)
+    guards.writable_file("--json", args.json)
+    guards.writable_file("--junit", args.junit)
+    guards.writable_file("--baseline", base_path if args.update_baseline else None)
+    guards.writable_dir("--reports", outdir)
+    workers = guards.workers(args.jobs, len(variants))
+    memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     budget = Budget(args.max_states, args.time_budget)
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
-                engine, depth, quiet=args.quiet) for v in variants]
+                engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por) for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
-    runs = run_jobs(jobs, args.jobs)
-    surprises = [line for run in runs for line in bl.annotate(run, baseline)]
-    print(verdict_matrix(runs))
-    _write_outputs(provider, args, runs, base_path, baseline)
+    with stop.session(memory if workers == 1 else None):
+        runs = _run_cluster(jobs, args) if args.cluster else run_jobs(jobs, workers)
+        bl.bounded(runs, baseline)
+        surprises = [line for run in runs for line in bl.annotate(run, baseline)]
+        errors = _write_outputs(provider, args, runs, base_path, baseline, outdir)   # before stdout can fail
+        print(verdict_matrix(runs))
+        stopped = stop.requested()
     for line in surprises:
         print(f"UNEXPECTED {line}")
+    for line in errors:
+        print(f"pmipmc: error: {line}", file=sys.stderr)
+    if errors:
+        return EXIT_BAD_INPUT
     incomplete = [r for r in runs if not r.complete] or [x for r in runs for x in r.results if x.verdict == UNKNOWN]
+    if stopped:
+        print(f"pmipmc: stopped ({stopped}): undecided properties are UNKNOWN({stopped})", file=sys.stderr)
+        return EXIT_INCOMPLETE
     if surprises and not args.update_baseline:
         return EXIT_UNEXPECTED
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
 
 
-def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, baseline: dict) -> None:
+def _cluster_options(args, engine: str) -> None:
+    args.cluster = getattr(args, "cluster", None)   # prove has no cluster options
+    if not args.cluster:
+        if getattr(args, "checkpoint", None) or getattr(args, "resume", None):
+            raise BadInput("--checkpoint and --resume apply to --cluster runs only")
+        return
+    from .cluster import parse
+    parse(args.cluster)
+    if engine != "explicit":
+        raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
+    if args.checkpoint and args.resume:
+        raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
+
+
+def _run_cluster(jobs: list[Job], args) -> list[RunResult]:
+    from .cluster import run_cluster   # Ray is imported only when asked for
+    return run_cluster(jobs, args.cluster, args.checkpoint or args.resume, resume=args.resume is not None)
+
+
+def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, baseline: dict,
+                   outdir: Path | None) -> list[str]:
+    """Write every output asked for; one line per output that could not be written."""
+    errors: list[str] = []
     doc = {"tool": "pmipmc", "runs": [r.to_json() for r in runs]}
     if args.json:
-        args.json.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
+        attempt(errors, "--json", args.json, lambda: atomic_text(args.json, text))
     if args.junit:
         from .junit import write_junit
-        write_junit(runs, args.junit, lambda run, res: res.expected)
+        attempt(errors, "--junit", args.junit, lambda: atomic_file(args.junit, lambda p: write_junit(
+            runs, p, lambda run, res: res.expected)))
     if args.update_baseline:
-        bl.save(base_path, bl.updated(baseline, runs))
-        print(f"baseline updated: {base_path}", file=sys.stderr)
-    outdir = args.reports or (Path("reports") if _default_run(args) else None)
-    if outdir and not args.no_reports:
+        why = guards.incomplete_for_baseline(runs)
+        if why:
+            errors.append(f"baseline not updated: {why}")
+        elif attempt(errors, "--baseline", base_path,
+                     lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
+            print(f"baseline updated: {base_path}", file=sys.stderr)
+    if outdir:
         from .report import write_report
-        outdir.mkdir(parents=True, exist_ok=True)
         # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
-        path = write_report(runs, outdir, provider.narrator(), provider.draft_text(), provider.rules(),
-                            provider.properties(), provider.variants(), provider.lint_markdown(),
-                            timings=False)
-        print(f"reports written: {path}", file=sys.stderr)
+        if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: write_report(
+                runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
+                provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
+                system_for=lambda p, v, o: provider.build(p, v, **o)))):
+            print(f"reports written: {outdir / 'README.md'}", file=sys.stderr)
+    return errors
 
 
 def cmd_list(provider, args) -> int:
@@ -109,48 +161,40 @@ def cmd_list(provider, args) -> int:
     return EXIT_OK
 
 
-def load_trace(path: Path) -> TraceRecord:
-    if not path.exists():
-        raise BadInput(f"no such trace file: {path}")
-    data = json.loads(path.read_text())
+def _verified(provider, path: Path):
+    from .tracefile import load
+    from .verify import NotShown, Rejected, verify
+    rec = load(path)
     try:
-        return TraceRecord.from_json(data)
-    except (KeyError, TypeError, AttributeError) as e:
-        raise BadInput(f"malformed trace file {path.name}: {e}") from None
+        return rec, verify(provider, rec), ""
+    except Rejected as e:
+        raise BadInput(f"NOT REPRODUCED: {path.name}: {e}") from None
+    except NotShown as e:
+        return rec, None, str(e)
 
 
 def cmd_replay(provider, args) -> int:
-    from .schema import SchemaError
-    from .trace import ReplayError, is_quiescent, replay, violates
-    rec = load_trace(args.trace)
-    system = provider.build(rec.preset, rec.variant, **rec.overrides)
-    try:
-        init = system.schema.encode(rec.init)
-    except SchemaError as e:
-        raise BadInput(f"malformed trace file {args.trace.name}: {e}") from None
-    if rec.property not in {p.name for p in system.properties}:
-        raise BadInput(f"trace names unknown property {rec.property!r}")
-    try:
-        trace = replay(system, init, [(s.rule, s.args) for s in rec.steps])
-    except ReplayError as e:
-        print(f"NOT REPRODUCED: {e}")
+    """Exit 0 reproduced; 1 a faithful trace that does not show its verdict; 2 a file the model rejects."""
+    rec, ok, why = _verified(provider, args.trace)
+    if ok is None:
+        print(f"NOT REPRODUCED: {why}")
         return EXIT_UNEXPECTED
-    word = "witnessed" if rec.kind == "reachable" else "violated"
-    if violates(system, rec.property, trace, is_quiescent(system)):
-        print(f"reproduced: {rec.property} is {word} after {len(trace.steps)} steps "
-              f"(preset {rec.preset}, variant {rec.variant})")
-        return EXIT_OK
-    print(f"NOT REPRODUCED: the trace replays but {rec.property} is not {word} at its end")
-    return EXIT_UNEXPECTED
+    print(f"reproduced: {rec.property} is {ok.word} after {len(ok.trace.steps)} steps "
+          f"(preset {rec.preset}, variant {rec.variant})")
+    return EXIT_OK
 
 
 def cmd_render(provider, args) -> int:
     from .render import render_trace
-    rec = load_trace(args.trace)
+    rec, ok, why = _verified(provider, args.trace)   # draw only what the model reproduces
+    if ok is None:
+        raise BadInput(f"NOT REPRODUCED: {args.trace.name}: {why}; nothing drawn")
     outdir = args.out or args.trace.parent
     outdir.mkdir(parents=True, exist_ok=True)
-    for p in render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
-                          json_ref=str(args.trace)):
+    written = render_trace(rec, provider.narrator(), outdir, pcap=args.pcap, stem=args.trace.stem,
+                           json_ref=str(args.trace), system=ok.system, state_graph=ok.prop.kind != "reachable",
+                           cites=ok.prop.cites, statement=ok.prop.doc, states=rec.states)
+    for p in written:
         print(p)
     return EXIT_OK
 
@@ -159,15 +203,31 @@ def cmd_bench(provider, args) -> int:
     presets = args.preset or [provider.DEFAULT_PRESET]
     for p in presets:
         provider.build(p, args.variant)
+    if args.cluster:
+        from .bench_cluster import bench
+        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget)
+        return EXIT_OK
+    if args.vs_rumur:
+        from .murphi_cli import bench_vs_rumur
+        return bench_vs_rumur(provider, presets, args.variant)
+    if args.por:
+        from .bench_por import bench_por
+        return bench_por(provider, presets, [args.variant], not args.no_symmetry)
+    memory = args.max_memory or int(stop.physical_bytes() * 0.8)
+    with stop.session():
+        return _bench(provider, args, presets, memory)
+
+
+def _bench(provider, args, presets: list[str], memory: int) -> int:
     print(f"{'preset':<10} {'variant':<10} {'sym':<4} {'states':>10} {'transitions':>12} {'depth':>6} "
           f"{'seconds':>8} {'states/s':>9} {'peak MB':>8}")
     for p in presets:
         for sym in ([False] if args.no_symmetry else [True, False]):
             # a fresh worker per run, so peak memory is this run's own
-            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True))
+            run = _isolated(Job(provider.__name__, p, args.variant, None, sym, quiet=True, max_bytes=memory))
             print(f"{p:<10} {args.variant:<10} {'on' if sym else 'off':<4} {run.states:>10,} {run.transitions:>12,} "
                   f"{run.depth:>6} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {run.peak_mb:>8.0f}"
-                  f"{'' if run.complete else '  INCOMPLETE'}", flush=True)
+                  f"{'' if run.complete else '  INCOMPLETE: ' + run.reason}", flush=True)
     if args.symbolic:
         from .bench_symbolic import bench
         bench(provider, tuple(presets))
@@ -175,9 +235,9 @@ def cmd_bench(provider, args) -> int:
 
 
 def _isolated(job: Job) -> RunResult:
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run_job, job).result()
+    from .workers import Pool
+    with Pool(1) as pool:
+        return pool.run([job], run_job, not_run)[0]
 
 
 def cmd_lint(provider, args) -> int:

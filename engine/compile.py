@@ -6,10 +6,12 @@ in flight"), so most states reject whole groups with one comparison.
 """
 from __future__ import annotations
 
+import hashlib
+import linecache
 from collections import Counter, defaultdict
 from typing import Callable, Sequence
 
-from .api import RuleInstance
+from .api import RuleInstance, System
 from .expr import Expr
 
 FRAMES = ("s", "t")
@@ -74,19 +76,18 @@ def function_source(name: str, params: str, roots: Sequence[Expr]) -> tuple[str,
 
 
 def _exec(src: str, name: str) -> Callable:
+    """Compile generated source under a name of its own and register it with linecache, so a
+    traceback through generated code shows the line (with its rule and slot comments)."""
+    filename = f"<pmipmc:{name}:{hashlib.sha1(src.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     ns: dict = {}
-    exec(compile(src, f"<pmipmc:{name}>", "exec"), ns)
+    exec(compile(src, filename, "exec"), ns)
     return ns[name]
 
 
 def compile_predicate(e: Expr, step: bool = False) -> Callable:
     head, (body,) = function_source("pred", "s, t=None" if step else "s", [e])
     return _exec(f"{head}\n    return bool({body})", "pred")
-
-
-def compile_value(e: Expr) -> Callable:
-    head, (body,) = function_source("val", "s", [e])
-    return _exec(f"{head}\n    return {body}", "val")
 
 
 def _leading_atom(guard: Expr):
@@ -103,20 +104,26 @@ def _leading_atom(guard: Expr):
     return None, parts
 
 
-def _emit_instance(inst: RuleInstance, rest: Sequence[Expr], ind: str, out: list[str]) -> None:
+def _emit_instance(inst: RuleInstance, rest: Sequence[Expr], ind: str, out: list[str],
+                   system: System | None) -> None:
+    if system is not None:
+        out.append(f"{ind}# {system.instance_label(inst)}  [{inst.rule.cites}]")
     cond = " and ".join(_src(p) for p in rest) if rest else None
     if cond:
         out.append(f"{ind}if {cond}:")
         ind += "    "
     out.append(f"{ind}n = bytearray(s)")
     for slot, val in inst.updates:
-        out.append(f"{ind}n[{slot}] = {_src(val)}")
+        name = f"  # {system.schema.slot_name(slot)}" if system is not None else ""
+        out.append(f"{ind}n[{slot}] = {_src(val)}{name}")
     out.append(f"{ind}r.append(({inst.index}, bytes(n)))")
     if not inst.env:
         out.append(f"{ind}p = 1")
 
 
-def successor_source(instances: Sequence[RuleInstance]) -> str:
+def successor_source(instances: Sequence[RuleInstance], system: System | None = None) -> str:
+    """The successor function's source; with the System, each instance and each written slot
+    carries its rule and slot name as a comment."""
     groups: dict = defaultdict(lambda: defaultdict(list))
     loose = []
     for inst in instances:
@@ -127,26 +134,27 @@ def successor_source(instances: Sequence[RuleInstance]) -> str:
             groups[atom[0]][atom[1]].append((inst, rest))
     out = ["def successors(s):", "    r = []", "    p = 0"]
     for slot in sorted(groups):
-        out.append(f"    v = s[{slot}]")
+        out.append(f"    v = s[{slot}]" + (f"  # {system.schema.slot_name(slot)}" if system is not None else ""))
         # equality tests on one slot exclude each other (elif); a truthiness test does not
         equal = sorted((v, m) for v, m in groups[slot].items() if v is not None)
         for k, (value, members) in enumerate(equal):
             out.append(f"    {'if' if k == 0 else 'elif'} v == {value}:")
             for inst, rest in members:
-                _emit_instance(inst, rest, "        ", out)
+                _emit_instance(inst, rest, "        ", out, system)
         if None in groups[slot]:
             out.append("    if v:")
             for inst, rest in groups[slot][None]:
-                _emit_instance(inst, rest, "        ", out)
+                _emit_instance(inst, rest, "        ", out, system)
     for inst, rest in loose:
-        _emit_instance(inst, rest, "    ", out)
+        _emit_instance(inst, rest, "    ", out, system)
     out.append("    return r, p")
     return "\n".join(out)
 
 
-def compile_successors_flagged(instances: Sequence[RuleInstance]) -> Callable[[bytes], tuple[list, int]]:
+def compile_successors_flagged(instances: Sequence[RuleInstance],
+                               system: System | None = None) -> Callable[[bytes], tuple[list, int]]:
     """successors(s) -> ([(instance index, successor)], 1 if a protocol (non-environment) rule fired)."""
-    return _exec(successor_source(instances), "successors")
+    return _exec(successor_source(instances, system), "successors")
 
 
 def compile_successors(instances: Sequence[RuleInstance]) -> Callable[[bytes], list]:

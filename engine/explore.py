@@ -1,8 +1,8 @@
 """Exhaustive breadth-first exploration with shortest counterexamples.
 
 States are numbered in discovery order; the list of states is also the BFS queue, so level
-order, shortest traces and deterministic output all come from one list.  Parent links are two
-compact integer arrays.  Properties are compiled predicates; the first hit of each (a
+order, shortest traces and deterministic output all come from one list.  Parent links are one
+compact integer array.  Properties are compiled predicates; the first hit of each (a
 violation, or a witness for `reachable`) is kept with its state id.
 """
 from __future__ import annotations
@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .api import System
-from .compile import compile_predicate, compile_successors_flagged
-from .symmetry import canonicaliser
+from .por import AmpleSets, por_tables
 
 
 @dataclass
@@ -35,7 +34,6 @@ class Budget:
 class Exploration:
     states: list[bytes]
     parent: array
-    via: array
     depth: int = 0
     transitions: int = 0
     complete: bool = True
@@ -48,6 +46,9 @@ class Exploration:
     edge_dst: array | None = None
     edge_inst: array | None = None
     quiet: bytearray | None = None
+    # why progress properties were not decided on this run's graph ("" once they were): the
+    # cluster engine keeps no edges, and a partial-order-reduced graph may hide the way out
+    no_progress: str = "this engine keeps no edges, which progress needs"
 
 
 class Checks:
@@ -55,12 +56,13 @@ class Checks:
 
     def __init__(self, system: System, names: set[str] | None = None):
         props = [p for p in system.properties if names is None or p.name in names]
+        self.props = props
         self.state: list = []   # (name, fn, wanted) evaluated on every new state
         self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
         self.step: list = []    # (name, fn) evaluated on every transition
         self.progress: list = []   # (name, fn): decided on the whole graph once explored
         for p in props:
-            fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
+            fn = system.predicate(p)
             if p.kind == "progress":
                 self.progress.append((p.name, fn))
             elif p.kind == "invariant":
@@ -74,10 +76,12 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], bool | None] | None = None, edges: bool = False) -> Exploration:
-    succ = compile_successors_flagged(system.rules)
-    canon = canonicaliser(system.schema, symmetry)
-    ex = Exploration(states=[], parent=array("q"), via=array("i"))
+            progress: Callable[[Exploration, float], bool | None] | None = None, por: bool = False,
+            edges: bool = False) -> Exploration:
+    succ = system.successors_flagged()
+    canon = system.canon(symmetry)
+    ample = AmpleSets(por_tables(system, checks.props)) if por else None
+    ex = Exploration(states=[], parent=array("q"))
     index: dict[bytes, int] = {}
     hits = ex.hits
     # the lists shrink as properties are decided, so decided properties cost nothing afterwards
@@ -87,12 +91,11 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
         ex.edge_src, ex.edge_dst, ex.edge_inst, ex.quiet = array("i"), array("i"), array("i"), bytearray()
     record = ex.edge_src is not None
 
-    def add(state: bytes, parent: int, via: int) -> None:
+    def add(state: bytes, parent: int) -> None:
         sid = len(ex.states)
         index[state] = sid
         ex.states.append(state)
         ex.parent.append(parent)
-        ex.via.append(via)
         for c in [c for c in state_checks if c[1](state) == c[2]]:
             hits[c[0]] = Hit(sid)
             state_checks.remove(c)
@@ -100,7 +103,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
     for s0 in system.init:
         c0 = canon(s0)
         if c0 not in index:
-            add(c0, -1, -1)
+            add(c0, -1)
     level_end, i = len(ex.states), 0
     try:
         while i < len(ex.states):
@@ -109,6 +112,8 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 level_end = len(ex.states)
             s = ex.states[i]
             out, protocol = succ(s)
+            if ample is not None:   # `protocol` stays the full set's: quiescence is judged on it
+                out = ample.reduce(s, out, protocol, lambda t: index.get(t, index.get(canon(t), level_end)) < level_end)
             ex.transitions += len(out)
             for k, t in out:
                 for c in step_checks:
@@ -121,7 +126,7 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                     j = index.get(t)
                     if j is None:
                         j = len(ex.states)
-                        add(t, i, k)
+                        add(t, i)
                 if record:
                     ex.edge_src.append(i), ex.edge_dst.append(j), ex.edge_inst.append(k)
             if record:
@@ -145,7 +150,11 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
     except KeyboardInterrupt:
         ex.complete, ex.reason = False, "interrupted"
     if checks.progress and ex.complete:
-        from .progress import decide_progress
-        decide_progress(system, ex, checks.progress)
+        if por:   # the ample sets preserve what the other kinds see, not every way to settle
+            ex.no_progress = "por: progress is not decided on a partial-order-reduced graph"
+        else:
+            from .progress import decide_progress
+            decide_progress(system, ex, checks.progress)
+            ex.no_progress = ""
     ex.seconds = time.monotonic() - t0
     return ex

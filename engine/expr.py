@@ -197,11 +197,29 @@ def le(a: Value, b: Value) -> Expr:
     return Expr("le", (a, b))
 
 
-def count_true(items: Iterable[Value]) -> Expr:
-    total: Expr = lift(0)
-    for it in items:
-        total = add(total, ite(it, 1, 0))
-    return total
+_BUILD = {"eq": eq, "not": not_, "and": all_of, "or": any_of, "ite": ite, "add": add, "le": le}
+
+
+def substitute(e: Value, values: dict[int, Expr]) -> Expr:
+    """`e` with each current-state slot in `values` replaced by its expression, re-folded: the
+    value of `e` in the state an effect leads to (sequential composition of rule steps)."""
+    e = lift(e)
+    if e.op == "var":
+        return values.get(e.args[0], e) if e.args[1] == 0 else e
+    if e.op == "const":
+        return e
+    return _BUILD[e.op](*(substitute(a, values) for a in e.args))
+
+
+def current_frame(e: Value) -> Expr:
+    """`e` with every successor-frame slot read from the current state, re-folded: a step
+    property P(s, t) as P(s, s)."""
+    e = lift(e)
+    if e.op == "var":
+        return var(e.args[0], 0)
+    if e.op == "const":
+        return e
+    return _BUILD[e.op](*(current_frame(a) for a in e.args))
 
 
 def slots_of(e: Expr, acc: set | None = None) -> set:

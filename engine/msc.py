@@ -168,8 +168,18 @@ def dot_chart(lifelines: list[str], events: list[Event], title: str = "", witnes
         out.append(f"  h{i} -> h{i + 1} [style=invis];")
     prev = {i: f"h{i}" for i in idx.values()}
     for r, ev in enumerate(events):
-        row = {i: f"r{r}_{i}" for i in idx.values()}
         label = ev.label.replace(" / ", "\n") + (f"\n{ev.note}" if ev.note else "")
+        if ev.is_arrow:
+            # dot puts a flat edge's label in the space above it: leave one empty rank per text
+            # line, so that consecutive arrows' labels never overlap
+            for k in range(max(1, label.count("\n"))):
+                gap = {i: f"g{r}_{k}_{i}" for i in idx.values()}
+                out.append("  { rank=same; " + " ".join(gap.values()) + " }")
+                for i, node in gap.items():
+                    out.append(f"  {node} [shape=point, width=0.02, label=\"\"];")
+                    out.append(f"  {prev[i]} -> {node} [arrowhead=none, weight=100, color=gray50];")
+                prev = gap
+        row = {i: f"r{r}_{i}" for i in idx.values()}
         num = f"{ev.step}. " if ev.step is not None else ""
         out.append("  { rank=same; " + " ".join(row.values()) + " }")
         for i, node in row.items():

@@ -105,11 +105,9 @@ def extend_lasso(system, ex, trace, ids: Sequence[int], symmetry: bool):
     Returns (trace, loop_from): the number of steps before the cycle starts (with symmetry on the
     cycle closes up to a permutation of MAGs or MNs), or None when the walk ends in a dead end.
     """
-    from .compile import compile_successors
-    from .symmetry import canonicaliser
     from .trace import Trace, TraceStep
-    canon = canonicaliser(system.schema, symmetry)
-    succ = compile_successors(system.rules)
+    canon = system.canon(symmetry)
+    succ = system.successors
     env = [r.env for r in system.rules]
     cur, steps = trace.final, list(trace.steps)
     stem = len(steps)

@@ -25,14 +25,14 @@ from typing import Callable, Iterable, Sequence
 
 import z3
 
-from .api import PropertyDef, System
+from . import stop
+from .api import PROVABLE, PropertyDef, System
 from .bmc import search, select
 from .check import peak_mb, trace_record
 from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
-from .symbolic import Encoder, UnsupportedProperty, check, new_solver, why_unknown
+from .symbolic import Encoder, UnsupportedProperty, interrupt_z3, check, new_solver, why_unknown
 from .trace import Trace
 
-PROVABLE = ("invariant", "quiescent", "step")
 StatePred = Callable[[Sequence[z3.ArithRef]], z3.BoolRef]
 
 
@@ -95,6 +95,9 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     """('proved' | 'violated' | 'unknown', detail) from z3's Spacer engine."""
     x = enc.state("x")
     inv = z3.Function("Inv", *([z3.IntSort()] * len(x)), z3.BoolSort())
+    if stop.requested():
+        return "unknown", stop.requested()
+    stop.on_request(interrupt_z3)
     fp = z3.Fixedpoint()
     fp.set(engine="spacer")
     if deadline is not None:
@@ -109,9 +112,15 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     extra = [a(x) for a in assume]
     for r in enc.system.rules:
         fp.rule(inv(*enc.successor(r.index, x)), [inv(*x), enc.pred(r.guard, x)] + extra)
+        if stop.requested():   # z3's interrupt only cancels a running query, not one yet to start
+            return "unknown", stop.requested()
+    if stop.requested():
+        return "unknown", stop.requested()
     try:
         res = fp.query(z3.And(inv(*x), bad(x)))
     except z3.Z3Exception as err:      # Spacer reports its timeout as an exception ("canceled")
+        if stop.requested():
+            return "unknown", stop.requested()
         return "unknown", f"Spacer: {err.value.decode() if isinstance(err.value, bytes) else err.value}"
     if res == z3.unsat:
         return "proved", ""
@@ -126,8 +135,15 @@ def prove(enc: Encoder, prop: PropertyDef, assume: Sequence[StatePred], kmax: in
           timeout_s: float | None = None, use_spacer: bool = True) -> Proof:
     t0 = time.monotonic()
     deadline = None if timeout_s is None else t0 + timeout_s
+    if stop.requested():
+        return Proof(prop, UNKNOWN, "", stop.requested())
     bad = bad_state(enc, prop)
-    out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    try:
+        out = _prove(enc, prop, bad, assume, kmax, deadline, use_spacer)
+    except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
+        if not stop.requested():
+            raise
+        out = Proof(prop, UNKNOWN, "", stop.requested())
     out.seconds = time.monotonic() - t0
     return out
 
@@ -183,7 +199,13 @@ def prove_lemmas(enc: Encoder, lemmas: Sequence[PropertyDef], kmax: int, timeout
         deadline = None if timeout_s is None else t0 + timeout_s
         base = search(enc.system, list(lemmas), kmax, deadline, enc)
         if all(o.verdict == "HOLDS_WITHIN_BOUNDS" and not o.reason for o in base.outcomes):
-            status, k, _ = k_induction(enc, lambda st: z3.Or([z3.Not(a(st)) for a in as_pred]), [], kmax, deadline)
+            try:
+                status, k, _ = k_induction(enc, lambda st: z3.Or([z3.Not(a(st)) for a in as_pred]), [], kmax,
+                                           deadline)
+            except z3.Z3Exception:   # interrupted: each lemma below is then UNKNOWN at once
+                if not stop.requested():
+                    raise
+                status, k = "unknown", 0
             if status == "proved":
                 secs = time.monotonic() - t0
                 return [Proof(lem, HOLDS, f"k-induction (k={k})", f"proved jointly with the other lemmas by "

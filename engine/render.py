@@ -14,22 +14,16 @@ import shutil
 import sys
 from collections import deque
 from pathlib import Path
+from typing import Sequence
 
+from .api import Finding, Narrator, System
 from .msc import GREEN, RED, ascii_chart, dot_chart
 from .results import TraceRecord
+from .trace import Trace, replay
 
 INSTALL_HINT = "note: graphviz 'dot' not found, wrote .dot sources only (SVG: apt-get install graphviz)"
 STATE_GRAPH_CAP = 400
 BLANK = ("0", "none", "idle")
-
-
-def state_after(record: TraceRecord, k: int | None = None) -> dict[str, str]:
-    """Slot labels after the first k steps (all steps by default)."""
-    lab = dict(record.init)
-    for step in record.steps[:k]:
-        for slot, _before, after in step.delta:
-            lab[slot] = after
-    return lab
 
 
 def have_dot() -> bool:
@@ -64,12 +58,17 @@ def verdict_word(record: TraceRecord) -> str:
 
 
 def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "", states: int | None = None,
-                        json_ref: str | None = None) -> str:
+                        json_ref: str | None = None, findings: Sequence[Finding] = (),
+                        program: Sequence[str] = ()) -> str:
     kind = "Witness" if record.kind == "reachable" else "Counterexample"
     lines = [f"{kind}: {record.property} ({record.kind}) {verdict_word(record)}"]
-    head = [("claim", statement), ("cites", cites), ("variant", record.variant), ("preset", record.preset),
+    which = "found" if record.kind == "reachable" else "failing"
+    head = [("claim", statement or record.statement), ("cites", cites or record.cites),
+            *((which, f.text) for f in findings if f.text),
+            ("variant", record.variant), ("preset", record.preset),
             ("engine", record.engine), ("depth", f"{len(record.steps)} steps"),
-            ("states", f"{states} explored" if states is not None else ""),
+            ("states", f"{states} explored" if states is not None else
+             (f"{record.states} explored" if record.states is not None else "")),
             ("overrides", ", ".join(f"{k}={v}" for k, v in sorted(record.overrides.items())))]
     lines += [f"  {k + ':':<10} {v}" for k, v in head if v]
     init = [f"{k}={v}" for k, v in record.init.items() if v not in BLANK]
@@ -79,55 +78,63 @@ def text_counterexample(record: TraceRecord, cites: str = "", statement: str = "
         lines.append(f"  {n:>2}. {st.text()}  [{st.cites}]{env}")
         lines += [f"        {slot}: {a} -> {b}" for slot, a, b in st.delta]
     lines += ["", f"Replay: pmipmc replay {json_ref or record.property + '.json'}", ""]
+    if program:
+        lines += ["The same, pasted into a Python session:", ""] + [f"    {line}" for line in program] + [""]
     return "\n".join(lines)
 
 
+def program(system: System, record: TraceRecord) -> list[str]:
+    """The trace as Python: build the System, fire the rules in order, print what decides it."""
+    if not system.recipe:
+        return []
+    *imports, build = system.recipe
+    init = {k: v for k, v in record.init.items() if v not in BLANK}
+    out = [*imports, f"system = {build}", f"s = system.start({init!r})"]
+    for n, st in enumerate(record.steps, 1):
+        if n == len(record.steps) and record.kind == "step":
+            out.append("before = s")
+        out.append(f"s = system.fire(s, {', '.join(repr(x) for x in [st.rule, *st.args])})")
+    last = ", before" if record.kind == "step" and record.steps else ""
+    out.append(f"print(system.findings(system.property({record.property!r}), s{last}))")
+    return out
+
+
 def topology_dot(graph: dict, title: str, witness: bool) -> str:
-    """A generic node/edge description (see narrative.topology) as an undirected DOT graph."""
+    """A generic node/edge description (see narrative.topology) as an undirected DOT graph: nodes
+    carry id, label, shape, an optional rank (nodes of one rank share a row) and `offending`."""
     mark = GREEN if witness else RED
     out = ["graph topology {", f"  graph [fontname=Helvetica, labelloc=t, label={_q(title)}, fontcolor={_q(mark)}];",
            "  node [fontname=Helvetica, fontsize=10]; edge [fontname=Helvetica, fontsize=9];"]
-    shapes = {"lma": "box3d", "mag": "box", "mn": "ellipse"}
     ranks: dict[str, list[str]] = {}
     for n in graph["nodes"]:
-        bad = n["offending"] and not witness
-        colour = f", color={_q(RED)}, fontcolor={_q(RED)}, penwidth=2" if bad else ""
-        out.append(f"  {_q(n['id'])} [shape={shapes.get(n['role'], 'box')}, label={_q(n['label'] + chr(10))}{colour}];")
-        ranks.setdefault(n["role"], []).append(_q(n["id"]))
-    for role in ("mag", "mn"):
-        if ranks.get(role):
-            out.append("  { rank=same; " + " ".join(ranks[role]) + " }")
+        colour = f", color={_q(mark)}, fontcolor={_q(mark)}, penwidth=2" if n["offending"] else ""
+        out.append(f"  {_q(n['id'])} [shape={n.get('shape', 'box')}, label={_q(n['label'] + chr(10))}{colour}];")
+        if n.get("rank"):   # nodes the narrator puts on one row
+            ranks.setdefault(n["rank"], []).append(_q(n["id"]))
+    for row in ranks.values():
+        out.append("  { rank=same; " + " ".join(row) + " }")
     styles = {"unicast": 'color="gray40:invis:gray40"', "tunnel": 'color="blue:invis:blue", penwidth=2',
               "half": 'color="blue", style=dashed', "attach": "color=gray60"}
     for e in graph["edges"]:
         st = styles.get(e["style"], "")
-        if e["offending"] and not witness:
-            st = st.replace("blue", RED).replace("gray40", RED) or f"color={_q(RED)}"
-            st += f", fontcolor={_q(RED)}"
+        if e["offending"]:
+            st = st.replace("blue", mark).replace("gray40", mark) or f"color={_q(mark)}"
+            st += f", fontcolor={_q(mark)}"
         constraint = ", constraint=false" if e["style"] in ("tunnel", "half") else ""
         out.append(f"  {_q(e['src'])} -- {_q(e['dst'])} [label={_q(e['label'])}, {st}{constraint}];")
-    if graph.get("notes") and not witness:
+    if graph.get("notes"):
         text = "\n".join(graph["notes"]) + "\n"
-        out.append(f"  notes [shape=note, color={_q(RED)}, fontcolor={_q(RED)}, label={_q(text)}];")
+        out.append(f"  notes [shape=note, color={_q(mark)}, fontcolor={_q(mark)}, label={_q(text)}];")
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def encode(schema, labels: dict[str, str]) -> bytes:
-    out = bytearray(schema.nslots)
-    for i in range(schema.nslots):
-        out[i] = schema.slot_domain(i).labels.index(labels[schema.slot_name(i)])
-    return bytes(out)
-
-
-def state_graph_dot(system, record: TraceRecord, cap: int = STATE_GRAPH_CAP) -> tuple[str | None, str]:
+def state_graph_dot(system: System, trace: Trace, witness: bool,
+                    cap: int = STATE_GRAPH_CAP) -> tuple[str | None, str]:
     """The reachable graph if it has at most `cap` states, else the trace with its one-step
     branches; (None, note) if even that is too big.  Node ids number states in BFS order."""
-    from .compile import compile_successors
-    from .trace import replay
-    succ = compile_successors(system.rules)
-    init = encode(system.schema, record.init)
-    path = replay(system, init, [(s.rule, s.args) for s in record.steps]).states()
+    succ = system.successors
+    path = trace.states()
     seen: dict[bytes, int] = {}
     edges: list[tuple[int, int, int]] = []
     queue = deque(s for s in system.init)
@@ -159,7 +166,7 @@ def state_graph_dot(system, record: TraceRecord, cap: int = STATE_GRAPH_CAP) -> 
             return None, (f"state graph skipped: more than {cap} reachable states, and the trace with its "
                           f"one-step branches has {len(seen)}")
         what = f"the trace and its one-step branches ({len(seen)} states; the full graph has more than {cap})"
-    mark = GREEN if record.kind == "reachable" else RED
+    mark = GREEN if witness else RED
     on_path = {(seen[a], seen[b]) for a, b in zip(path, path[1:])}
     path_ids = {seen[s] for s in path}
     out = ["digraph states {", f"  graph [fontname=Helvetica, labelloc=t, label={_q(what)}];",
@@ -192,29 +199,45 @@ def _relative(p: Path) -> str:
         return p.name
 
 
-def render_trace(record: TraceRecord, narrator, outdir: Path, pcap: Path | None = None, *, stem: str | None = None,
-                 cites: str = "", statement: str = "", states: int | None = None, json_ref: str | None = None,
-                 state_graph: bool = False) -> list[Path]:
-    """Write <stem>.txt, .msc.txt, .msc.dot/.svg, .topology.dot/.svg (and .states.*, the pcap)."""
+def findings_of(system: System, record: TraceRecord, trace: Trace) -> list[Finding]:
+    """The property's clauses that decide the trace's verdict at its end (none for an ad-hoc record)."""
+    prop = system.property(record.property)
+    if prop is None:
+        return []
+    states = trace.states()
+    return system.findings(prop, states[-1], states[-2] if len(states) > 1 else None)
+
+
+def render_trace(record: TraceRecord, narrator: Narrator, outdir: Path, pcap: Path | None = None, *,
+                 system: System, stem: str | None = None, cites: str = "", statement: str = "",
+                 states: int | None = None, json_ref: str | None = None, state_graph: bool = False) -> list[Path]:
+    """Write <stem>.txt, .msc.txt, .msc.dot/.svg, .topology.dot/.svg (and .states.*, the pcap).
+
+    The record is replayed on `system` first, so every picture is drawn from re-executed states,
+    never from the record's own deltas; ReplayError if it does not replay."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     stem = stem or record.property
     witness = record.kind == "reachable"
+    trace = replay(system, system.schema.encode(record.init), [(s.rule, s.args) for s in record.steps])
+    findings = findings_of(system, record, trace)
     json_ref = json_ref or _relative(outdir / f"{stem}.json")
-    title = f"{verdict_word(record)}: {record.property} ({record.variant}, {record.preset})"
+    verdict = f"{verdict_word(record)}: {record.property}"
+    title = f"{verdict} ({record.variant}, {record.preset})"
     written = []
     p = outdir / f"{stem}.txt"
-    p.write_text(text_counterexample(record, cites, statement, states, json_ref))
+    p.write_text(text_counterexample(record, cites, statement, states, json_ref, findings, program(system, record)))
     written.append(p)
-    lanes, events = narrator.lifelines(record), narrator.narrate(record)
+    lanes = narrator.lifelines(system, trace.init)
+    events = narrator.narrate(system, trace, findings, witness, verdict)
     p = outdir / f"{stem}.msc.txt"
     p.write_text(ascii_chart(lanes, events, title))
     written.append(p)
     written += write_dot(dot_chart(lanes, events, title, witness), outdir / f"{stem}.msc.dot")
-    graph = narrator.topology(record, state_after(record))
+    graph = narrator.topology(system, trace.final, findings)
     written += write_dot(topology_dot(graph, title + " - final state", witness), outdir / f"{stem}.topology.dot")
-    if state_graph and hasattr(narrator, "system_for"):
-        src, note = state_graph_dot(narrator.system_for(record), record)
+    if state_graph:
+        src, note = state_graph_dot(system, trace, witness)
         if src is None:
             p = outdir / f"{stem}.states.txt"
             p.write_text(note + "\n")
@@ -222,6 +245,6 @@ def render_trace(record: TraceRecord, narrator, outdir: Path, pcap: Path | None 
         else:
             written += write_dot(src, outdir / f"{stem}.states.dot")
     if pcap is not None:
-        narrator.write_pcap(record, pcap)
+        narrator.write_pcap(system, trace, pcap)
         written.append(Path(pcap))
     return written

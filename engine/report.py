@@ -12,7 +12,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+from .api import Narrator, System
 from .render import render_trace
 from .results import RunResult
 
@@ -188,9 +190,10 @@ def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def coverage_table(draft_text: str, rules: list[dict], properties: list[dict], narrator=None) -> list[str]:
-    list_names = getattr(narrator, "LIST_NAMES", {})
-    why = getattr(narrator, "NOT_MODELLED", {})
+def coverage_table(draft_text: str, rules: list[dict], properties: list[dict],
+                   narrator: Narrator | None = None) -> list[str]:
+    list_names = narrator.LIST_NAMES if narrator else {}
+    why = narrator.NOT_MODELLED if narrator else {}
     out = ["| Draft text | Keyword | Text | Rules | Properties |", "|---|---|---|---|---|"]
     units = draft_units(draft_text, list_names)
     for sec in SECTIONS:   # say so, rather than leave a section silently absent
@@ -217,7 +220,11 @@ def _trace_links(base: str, shown: str, depth, outdir: Path | None = None) -> st
             f"[topo]({base}.topology.svg){graph}")
 
 
-def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool = True) -> None:
+def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictures: bool,
+                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None) -> None:
+    """Each trace as JSON and, with `pictures`, drawn on the System it ran on (`system_for`).
+    `shown_dir` is where the files will end up (they are written to a temporary folder first)."""
+    shown = _shown_dir(shown_dir or outdir)
     for run in runs:
         tdir = outdir / "traces" / run.variant
         for r in run.results:
@@ -228,17 +235,19 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator, pictures: bool =
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
-                             states=run.states, json_ref=f"{_shown_dir(outdir)}/traces/{run.variant}/{r.property}.json",
-                             state_graph=r.kind != "reachable")
+                             states=run.states, json_ref=f"{shown}/traces/{run.variant}/{r.property}.json",
+                             state_graph=r.kind != "reachable",
+                             system=system_for(run.preset, run.variant, r.trace.overrides))
 
 
-def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str, rules: list[dict],
+def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_text: str, rules: list[dict],
                  properties: list[dict], variants: list[dict], lint_markdown: str | None = None, *,
-                 pictures: bool = True, timings: bool = True) -> Path:
+                 pictures: bool = True, timings: bool = True,
+                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None) -> Path:
     """Write outdir/README.md and outdir/traces/<variant>/<property>.{json,txt,msc.txt,*.svg}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    write_traces(runs, outdir, narrator, pictures)
+    write_traces(runs, outdir, narrator, pictures, system_for, shown_dir)
     presets = sorted({r.preset for r in runs})
     L = ["# pmipmc report", "",
          f"Preset(s): {', '.join(presets)}. Engine(s): {', '.join(sorted({r.engine for r in runs}))}. "
@@ -279,7 +288,7 @@ def write_report(runs: list[RunResult], outdir: Path, narrator, draft_text: str,
           f"Every numbered step and every sentence with an uppercase BCP 14 keyword in "
           f"§{', §'.join(SECTIONS)} (subsections included), with the rules and properties that cite it.", ""]
     L += coverage_table(draft_text, rules, properties, narrator)
-    problems = cite_problems(draft_text, rules + properties, getattr(narrator, "LIST_NAMES", {}))
+    problems = cite_problems(draft_text, rules + properties, narrator.LIST_NAMES)
     if problems:
         L += ["", "## Citation problems", ""] + [f"- {_cell(p)}" for p in problems]
     if lint_markdown:

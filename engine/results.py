@@ -2,17 +2,44 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
-HOLDS = "HOLDS"                          # proved for every depth (symbolic engine)
-HOLDS_WITHIN_BOUNDS = "HOLDS_WITHIN_BOUNDS"  # exhaustive for these bounds, or BMC to depth k
-VIOLATED = "VIOLATED"
-UNKNOWN = "UNKNOWN"
-VERDICTS = (HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, UNKNOWN)
+from .api import Kind
 
-# a reachable witness is "VIOLATED" in the sense of "found": reports show it as WITNESSED
+
+TRACE_FORMAT = 1   # the trace file's format version (engine/tracefile.py documents it)
+
+class Verdict(str, Enum):
+    """The closed set of verdicts.  Members are strings, so JSON and comparisons see the name."""
+    HOLDS = "HOLDS"                              # proved for every depth (symbolic engine)
+    HOLDS_WITHIN_BOUNDS = "HOLDS_WITHIN_BOUNDS"  # exhaustive for these bounds, or BMC to depth k
+    VIOLATED = "VIOLATED"                        # a claim fails: the trace is a counterexample
+    FOUND = "FOUND"                              # a witness exists: the trace reaches it
+    UNKNOWN = "UNKNOWN"                          # the run stopped first (budget, signal, solver)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, FOUND, UNKNOWN = Verdict
+
+# how a witness reads in reports: found or not found within the bounds
 WITNESSED = "WITNESSED"
 NOT_WITNESSED = "NOT_WITNESSED"
+
+
+def decided_by_trace(kind: str) -> Verdict:
+    """The verdict of a property whose deciding state the engine reached: a counterexample for a
+    claim, a witness for a reachable property."""
+    return FOUND if kind == Kind.REACHABLE else VIOLATED
+
+
+def has_trace(verdict: str) -> bool:
+    return verdict in (VIOLATED, FOUND)
 
 
 @dataclass
@@ -37,16 +64,20 @@ class TraceRecord:
     steps: list[StepRecord]
     engine: str = "explicit"
     overrides: dict[str, Any] = field(default_factory=dict)
+    cites: str = ""            # the property's citation, one-line claim and the run's state
+    statement: str = ""        # count, so that a saved trace renders exactly as in the report
+    states: int | None = None
     loop_from: int | None = None   # progress: steps after this many repeat (a cycle, up to symmetry)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"version": TRACE_FORMAT, **asdict(self)}
 
     @staticmethod
     def from_json(d: dict) -> "TraceRecord":
         steps = [StepRecord(**s) for s in d["steps"]]
         return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
-                           d.get("engine", "explicit"), dict(d.get("overrides", {})), d.get("loop_from"))
+                           d.get("engine", "explicit"), dict(d.get("overrides", {})), str(d.get("cites", "")),
+                           str(d.get("statement", "")), d.get("states"), d.get("loop_from"))
 
 
 @dataclass
@@ -65,8 +96,8 @@ class PropertyResult:
     @property
     def shown(self) -> str:
         """Verdict as printed: reachable witnesses read as WITNESSED / NOT_WITNESSED."""
-        if self.kind == "reachable" and self.verdict in (VIOLATED, HOLDS_WITHIN_BOUNDS):
-            return WITNESSED if self.verdict == VIOLATED else NOT_WITNESSED
+        if self.kind == Kind.REACHABLE and self.verdict in (FOUND, HOLDS_WITHIN_BOUNDS):
+            return WITNESSED if self.verdict == FOUND else NOT_WITNESSED
         return self.verdict + (f"({self.reason})" if self.verdict == UNKNOWN and self.reason else "")
 
     def to_json(self) -> dict:
@@ -90,6 +121,7 @@ class RunResult:
     peak_mb: float
     symmetry: bool
     results: list[PropertyResult] = field(default_factory=list)
+    bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
 
     @property
     def states_per_s(self) -> float:
@@ -99,5 +131,5 @@ class RunResult:
         return {"variant": self.variant, "preset": self.preset, "engine": self.engine, "complete": self.complete,
                 "reason": self.reason, "states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
-                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry,
+                "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry, "bound": self.bound,
                 "results": [r.to_json() for r in self.results]}

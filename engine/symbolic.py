@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 
 import z3
 
+from . import stop
 from .api import PropertyDef, System
 from .compile import compile_instance
 from .expr import Expr
@@ -257,6 +258,8 @@ class Encoder:
 
 def check(solver: z3.Solver, *assumptions, deadline: float | None = None) -> z3.CheckSatResult:
     """solver.check with the remaining time of `deadline` (time.monotonic()) as z3 timeout."""
+    if stop.requested():   # interrupted: every later question is unknown at once
+        return z3.unknown
     if deadline is not None:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -267,9 +270,15 @@ def check(solver: z3.Solver, *assumptions, deadline: float | None = None) -> z3.
 
 def why_unknown(solver, deadline: float | None) -> str:
     """The reason for an `unknown` answer, as UNKNOWN(reason) will print it."""
+    if stop.requested():
+        return stop.requested()
     if deadline is not None and time.monotonic() >= deadline:
         return "time budget reached"
     return f"solver: {solver.reason_unknown()}"
+
+
+def interrupt_z3() -> None:
+    z3.main_ctx().interrupt()   # thread-safe in z3: the running check returns unknown ("canceled")
 
 
 def new_solver() -> z3.Solver:
@@ -279,4 +288,7 @@ def new_solver() -> z3.Solver:
     problem to its SAT solver (with native pseudo-Boolean constraints for exactly-one); on the
     tiny preset this is about 8x faster than the default SMT solver for BMC to depth 14.
     """
-    return z3.SolverFor("QF_FD")
+    stop.on_request(interrupt_z3)
+    solver = z3.SolverFor("QF_FD")
+    solver.set("ctrl_c", False)   # z3 would swap in its own SIGINT handler during check(); ours interrupts it
+    return solver

@@ -1,14 +1,14 @@
 """The verdict matrix printed by `check`: one row per property, one column per variant."""
 from __future__ import annotations
 
-from .results import HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
+from .results import FOUND, HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
 
 SHORT = {HOLDS: "proved", HOLDS_WITHIN_BOUNDS: "holds", UNKNOWN: "?"}
 
 
 def cell(r) -> str:
     if r.kind == "reachable":
-        text = f"seen@{r.depth}" if r.verdict == VIOLATED else ("unseen" if r.verdict == HOLDS_WITHIN_BOUNDS else "?")
+        text = f"seen@{r.depth}" if r.verdict == FOUND else ("unseen" if r.verdict == HOLDS_WITHIN_BOUNDS else "?")
     elif r.verdict == VIOLATED:
         text = f"FAIL@{r.depth}"
     else:
@@ -35,4 +35,6 @@ def verdict_matrix(runs: list[RunResult]) -> str:
                                                           for run, w in zip(runs, cols)))
     lines.append("holds = exhaustive within bounds; FAIL@n = violated, shortest trace n steps; seen@n = witness "
                  "found; unseen = witness not reachable; ! = differs from the baseline")
+    if any(run.engine.endswith("+por") for run in runs):
+        lines.append("partial-order reduction (--por): a trace of n steps exists, a shorter one may too")
     return "\n".join(lines)

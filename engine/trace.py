@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .api import System
-from .compile import compile_instance, compile_predicate, compile_successors
 from .explore import Exploration, Hit
-from .symmetry import canonicaliser
 
 
 class ReplayError(ValueError):
@@ -49,8 +47,7 @@ def canonical_path(ex: Exploration, sid: int) -> list[int]:
 
 def concretise(system: System, ex: Exploration, hit: Hit, symmetry: bool,
                step_check: Callable | None = None) -> Trace:
-    canon = canonicaliser(system.schema, symmetry)
-    succ = compile_successors(system.rules)
+    canon, succ = system.canon(symmetry), system.successors
     path = [ex.states[i] for i in canonical_path(ex, hit.state_id)]
     init = next(s for s in system.init if canon(s) == path[0])
     cur, steps = init, []
@@ -70,21 +67,18 @@ def replay(system: System, init: bytes, labelled_steps: Sequence[tuple[str, Sequ
     system.schema.check(init)
     cur, steps = init, []
     for n, (name, args) in enumerate(labelled_steps, 1):
-        inst = system.find_instance(name, args)
-        if inst is None:
-            raise ReplayError(f"step {n}: no rule {name}({', '.join(args)}) in this model")
-        guard, apply = compile_instance(inst)
-        if not guard(cur):
-            raise ReplayError(f"step {n}: guard of {system.instance_label(inst)} is false")
-        cur = apply(cur)
-        steps.append(TraceStep(inst.index, cur))
+        try:
+            cur = system.fire(cur, name, *args)
+        except ReplayError as e:
+            raise ReplayError(f"step {n}: {e}") from None
+        steps.append(TraceStep(system.find_instance(name, args).index, cur))
     return Trace(init, tuple(steps))
 
 
 def violates(system: System, prop_name: str, trace: Trace, quiescent_ok: Callable[[bytes], bool]) -> bool:
     """Does the trace end in a state (or step) that violates / witnesses the named property?"""
-    p = next(p for p in system.properties if p.name == prop_name)
-    fn = compile_predicate(system.prop_expr(p), step=p.kind == "step")
+    p = system.property(prop_name)
+    fn = system.predicate(p)
     final = trace.final
     if p.kind == "invariant":
         return not fn(final)
@@ -102,6 +96,5 @@ def violates(system: System, prop_name: str, trace: Trace, quiescent_ok: Callabl
 
 
 def is_quiescent(system: System) -> Callable[[bytes], bool]:
-    succ = compile_successors(system.rules)
-    env = [r.env for r in system.rules]
-    return lambda s: all(env[k] for k, _ in succ(s))
+    succ = system.successors_flagged()
+    return lambda s: not succ(s)[1]

@@ -37,6 +37,9 @@ class Bounds:
         bad = sorted(set(kw) - known)
         if bad:
             raise BoundsError(f"unknown bound {bad[0]!r}")
+        for k, v in kw.items():   # overrides come from files: "3" is not 3, and 1 is not True
+            if type(v) is not type(getattr(self, k)):
+                raise BoundsError(f"bound {k}={v!r}: expected {type(getattr(self, k)).__name__}")
         return replace(self, **kw).validate()
 
     def summary(self) -> str:

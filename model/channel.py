@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from pmipmc.engine.expr import any_of, ite
 
-from .state import Ctx
-
-QUERY_PHASES = ("acquired", "tunnelled", "routed", "iif_set")
+from .state import QUERY_PHASES, Ctx
 
 
 def members(ctx: Ctx, s, m: int, src: int, but: int | None = None):
@@ -25,5 +23,5 @@ def building_towards(ctx: Ctx, s, m: int, src: int, b: int):
 
 
 def lma_answer(ctx: Ctx, s, src: int):
-    """The PBA-Q value the LMA's binding cache gives for S: failure, or the CoA (coa(b) = bce(b) + 1)."""
-    return ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + 1)
+    """The PBA-Q value the LMA's binding cache gives for S: failure, or the CoA it names."""
+    return ite(s.bce[src] == ctx.NONE, ctx.PBAQ_FAILURE, s.bce[src] + ctx.COA_SHIFT)

@@ -10,28 +10,68 @@ MAGs are computed, so a cycle shows up as a MAG reached at two hop counts.  Unde
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from pmipmc.engine.compile import evaluate
 from pmipmc.engine.expr import FALSE, all_of, any_of
 
 from .state import Ctx
 
 
+def enters(ctx: Ctx, s, src: int, a: int):
+    """A packet from S enters the domain at MAG a and passes its RPF check there."""
+    return all_of(s.att[src] == ctx.at(a), s.iif[a][src] == ctx.IIF_LOCAL)
+
+
+def tunnel_hop(ctx: Ctx, s, src: int, a: int, b: int):
+    """MAG a forwards S's packet into the a-b tunnel and b accepts it (its iif is that tunnel)."""
+    return all_of(s.oif_tunnel[a][src][b] == 1, s.tunnel[a][b] == 1, s.tunnel[b][a] == 1,
+                  s.iif[b][src] == ctx.via(a))
+
+
+def handed_to(ctx: Ctx, s, src: int, l: int, a: int):
+    """MAG a forwards S's packet to listener l on its MAG-MN interface."""
+    return all_of(s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a))
+
+
 def reach(ctx: Ctx, s, src: int) -> list[list]:
-    levels = [[all_of(s.att[src] == ctx.at(a), s.iif[a][src] == ctx.IIF_LOCAL) for a in ctx.mags]]
+    levels = [[enters(ctx, s, src, a) for a in ctx.mags]]
     local_only = ctx.reads("tunnel_forwarding", "local_sources_only")
     for h in range(len(ctx.mags)):
         if local_only and h > 0:   # tunnel-received data goes to local listeners only
             levels.append([FALSE for _ in ctx.mags])
             continue
         prev = levels[-1]
-        levels.append([any_of(all_of(prev[a], s.oif_tunnel[a][src][b] == 1, s.tunnel[a][b] == 1,
-                                     s.tunnel[b][a] == 1, s.iif[b][src] == ctx.via(a))
-                              for a in ctx.mags if a != b) for b in ctx.mags])
+        levels.append([any_of(all_of(prev[a], tunnel_hop(ctx, s, src, a, b)) for a in ctx.mags if a != b)
+                       for b in ctx.mags])
     return levels
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where S's data goes in one concrete state, read off the same expressions the properties use."""
+    entry: int | None                       # the MAG where it enters, if it passes the RPF check
+    hops: tuple[tuple[int, int], ...]       # tunnel hops (from MAG, to MAG) in hop order
+    deliveries: tuple[tuple[int, int], ...]  # (MAG, listener) handovers to listeners
+
+
+def flow(ctx: Ctx, state: bytes, src: int) -> Flow:
+    s = ctx.schema.view(0)
+    levels = reach(ctx, s, src)
+
+    def holds(*parts) -> bool:
+        return bool(evaluate(all_of(*parts), state))
+    entry = next((a for a in ctx.mags if holds(levels[0][a])), None)
+    hops = tuple(dict.fromkeys((a, b) for h in range(len(levels) - 1) for a in ctx.mags for b in ctx.mags
+                               if a != b and holds(levels[h][a], levels[h + 1][b], tunnel_hop(ctx, s, src, a, b))))
+    deliveries = tuple(dict.fromkeys((a, l) for h in range(len(levels)) for a in ctx.mags for l in ctx.listeners
+                                     if holds(levels[h][a], handed_to(ctx, s, src, l, a))))
+    return Flow(entry, hops, deliveries)
 
 
 def delivered_at_hop(ctx: Ctx, s, src: int, l: int, h: int, levels=None):
     levels = levels or reach(ctx, s, src)
-    return any_of(all_of(levels[h][a], s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a)) for a in ctx.mags)
+    return any_of(all_of(levels[h][a], handed_to(ctx, s, src, l, a)) for a in ctx.mags)
 
 
 def delivered(ctx: Ctx, s, src: int, l: int, levels=None):
@@ -49,6 +89,6 @@ def revisits(ctx: Ctx, s, src: int, levels=None):
 def duplicate_delivery(ctx: Ctx, s, src: int, l: int, levels=None):
     """The listener would receive the packet along two distinct (MAG, hop) arrivals."""
     levels = levels or reach(ctx, s, src)
-    arrivals = [all_of(levels[h][a], s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a))
+    arrivals = [all_of(levels[h][a], handed_to(ctx, s, src, l, a))
                 for a in ctx.mags for h in range(len(levels))]
     return any_of(all_of(x, y) for i, x in enumerate(arrivals) for y in arrivals[i + 1:]) if arrivals else FALSE

@@ -76,11 +76,9 @@ def mn_hands_over(ctx: Ctx, s, n, old, new):
     return Step(guard=all_of(s.att[n] == ctx.at(old), may), effect=eff)
 
 
-@rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("MN", "MAG"))
+@rule(cites="RFC 5213 §5.3.2, §5.3.4", each=("SENDER", "MAG"), answers="PBA")
 def lma_accepts_pbu(ctx: Ctx, s, n, m):
     """The LMA creates or moves the MN's binding cache entry to the sending MAG and answers PBA."""
-    if not ctx.is_sender(n):
-        return None
     # the PBA is delivered in the same step: its own flight adds states but no new race, since the
     # MAG learns nothing from it that the PBU's flight did not already keep from it
     eff = {s.pbu_reg[n]: ctx.NONE, s.bce[n]: ctx.at(m), s.bul[m][n]: ite(s.att[n] == ctx.at(m), 1, s.bul[m][n])}
@@ -88,62 +86,38 @@ def lma_accepts_pbu(ctx: Ctx, s, n, m):
     return Step(guard=s.pbu_reg[n] == ctx.at(m), effect=eff)
 
 
-@rule(cites="RFC 5213 §5.3.5", each=("MN", "MAG"))
+@rule(cites="RFC 5213 §5.3.5", each=("SENDER", "MAG"))
 def lma_deregisters(ctx: Ctx, s, n, m):
     """A lifetime-0 PBU removes the binding only if it comes from the current Proxy-CoA."""
-    if not ctx.is_sender(n):
-        return None
     current = s.bce[n] == ctx.at(m)
     eff = {s.pbu_dereg[n]: ctx.NONE, s.bce[n]: ite(current, ctx.NONE, s.bce[n])}
     eff.update(_notify_queriers(ctx, s, n, current, ctx.PBAQ_FAILURE))
     return Step(guard=s.pbu_dereg[n] == ctx.at(m), effect=eff)
 
 
-@rule(cites="RFC 5213 §5.3.3 and RFC 6275 §9.5.2 (binding lifetime)", each=("MN", "MAG"))
+@rule(cites="RFC 5213 §5.3.3 and RFC 6275 §9.5.2 (binding lifetime)", each=("SENDER", "MAG"))
 def lma_expires_binding(ctx: Ctx, s, n, m):
     """No MAG refreshes the binding any more (the MN left and its de-registration was lost): it expires."""
-    if not ctx.is_sender(n):
-        return None
     current = s.bce[n] == ctx.at(m)
     eff = {s.bce[n]: ctx.NONE, **_notify_queriers(ctx, s, n, True, ctx.PBAQ_FAILURE)}
     return Step(guard=all_of(current, s.att[n] != ctx.at(m), s.pbu_reg[n] == ctx.NONE, s.pbu_dereg[n] == ctx.NONE),
                 effect=eff)
 
 
-@rule(cites="RFC 5213 §6.9.1.1 (re-registration before the lifetime ends)", each=("MAG", "MN"))
+@rule(cites="RFC 5213 §6.9.1.1 (re-registration before the lifetime ends)", each=("MAG", "SENDER"))
 def mag_refreshes_binding(ctx: Ctx, s, m, n):
     """The serving MAG re-registers its MN; it matters only where the LMA's binding names another MAG."""
-    if not ctx.is_sender(n):
-        return None
     return Step(guard=all_of(s.att[n] == ctx.at(m), s.bul[m][n] == 1, s.bce[n] != ctx.at(m),
                              s.pbu_reg[n] == ctx.NONE),
                 effect={s.pbu_reg[n]: ctx.at(m)})
 
 
-@rule(cites="RFC 5213 §6.9.4", each=("MAG", "MN"))
+@rule(cites="RFC 5213 §6.9.4", each=("MAG", "SENDER"))
 def mag_retransmits_pbu(ctx: Ctx, s, m, n):
     """With no PBA after the timeout the MAG sends the PBU again (the MN is still attached)."""
-    if not ctx.is_sender(n):
-        return None
     return Step(guard=all_of(s.bul[m][n] == 0, s.att[n] == ctx.at(m), s.pbu_reg[n] == ctx.NONE),
                 effect={s.pbu_reg[n]: ctx.at(m)})
 
 
-@rule(cites="environment: message loss", each=("MN",), env=True, switch="loss")
-def network_loses_pbu(ctx: Ctx, s, n):
-    """The registration PBU for an MN is lost."""
-    if not ctx.is_sender(n):
-        return None
-    return Step(guard=s.pbu_reg[n] != ctx.NONE, effect={s.pbu_reg[n]: ctx.NONE})
-
-
-@rule(cites="environment: message loss", each=("MN",), env=True, switch="loss")
-def network_loses_deregistration(ctx: Ctx, s, n):
-    """The de-registration PBU (lifetime 0) for an MN is lost."""
-    if not ctx.is_sender(n):
-        return None
-    return Step(guard=s.pbu_dereg[n] != ctx.NONE, effect={s.pbu_dereg[n]: ctx.NONE})
-
-
 RULES = [mn_attaches, mn_detaches, mn_hands_over, lma_accepts_pbu, lma_deregisters,
-         mag_retransmits_pbu, mag_refreshes_binding, lma_expires_binding, network_loses_pbu, network_loses_deregistration]
+         mag_retransmits_pbu, mag_refreshes_binding, lma_expires_binding]

@@ -9,18 +9,14 @@ from .channel import building_towards, forwards, lma_answer, members
 from .state import Ctx
 
 
-def _src(ctx: Ctx, src: int) -> bool:
-    return ctx.is_sender(src)
-
-
 def channel_is_empty(ctx: Ctx, s, m: int, src: int):
     return all_of(s.iif[m][src] == ctx.NONE, *(s.oif_local[m][src][x] == 0 for x in ctx.listeners))
 
 
-@rule(cites="§5 steps 1-3; §5 PBA-Q items 1-3", each=("MAG", "MN"))
+@rule(cites="§5 steps 1-3; §5 PBA-Q items 1-3", each=("MAG", "SENDER"))
 def lma_answers_pbu_q(ctx: Ctx, s, m, src):
     """The LMA looks S up in its binding cache and answers PBA-Q: the CoA, or a failure indication."""
-    if not _src(ctx, src) or not ctx.reads("lma_kind", "draft"):
+    if not ctx.reads("lma_kind", "draft"):
         return None
     eff = {s.pbu_q[m][src]: 0, s.pba_q[m][src]: lma_answer(ctx, s, src)}
     if ctx.reads("source_mobility", "lma_notifies"):
@@ -28,20 +24,18 @@ def lma_answers_pbu_q(ctx: Ctx, s, m, src):
     return Step(guard=s.pbu_q[m][src] == 1, effect=eff)
 
 
-@rule(cites="RFC 6275 §6.1.7 (reserved bits ignored); RFC 5213 §5.3.4", each=("MAG", "MN"))
+@rule(cites="RFC 6275 §6.1.7 (reserved bits ignored); RFC 5213 §5.3.4", each=("MAG", "SENDER"), answers="PBA")
 def legacy_lma_treats_pbu_q_as_pbu(ctx: Ctx, s, m, src):
     """An RFC 5213-only LMA ignores Q and moves MN2's binding to MAG1; MAG1 ignores the plain PBA."""
-    if not _src(ctx, src) or not ctx.reads("lma_kind", "rfc5213_only"):
+    if not ctx.reads("lma_kind", "rfc5213_only"):
         return None
     # MAG1 sent no PBU for MN2, so the PBA matches nothing and MUST be ignored (RFC 5213 §6.9.1.2)
     return Step(guard=s.pbu_q[m][src] == 1, effect={s.pbu_q[m][src]: 0, s.bce[src]: ctx.at(m)})
 
 
-@rule(cites="§4.2 step 3; §6.2 MAG op 1", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.2 step 3; §6.2 MAG op 1", each=("MAG", "SENDER", "MAG"))
 def mag_receives_pba_q(ctx: Ctx, s, m, src, b):
     """MAG1 acquires MN2's CoA from the PBA-Q (Q flag set)."""
-    if not _src(ctx, src):
-        return None
     guard = s.pba_q[m][src] == ctx.coa(b)
     if ctx.reads("source_mobility", "lma_notifies") or ctx.reads("stale_answer", "drop_without_members"):
         guard = all_of(guard, members(ctx, s, m, src))
@@ -53,10 +47,10 @@ def mag_receives_pba_q(ctx: Ctx, s, m, src, b):
     return Step(guard=guard, effect={s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ctx.q("acquired", b)})
 
 
-@rule(cites="§6.2 MAG op 1 (stale_answer repair)", each=("MAG", "MN"))
+@rule(cites="§6.2 MAG op 1 (stale_answer repair)", each=("MAG", "SENDER"))
 def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
     """With no local member for (S,G) left, a successful PBA-Q is dropped and the query ends."""
-    if not _src(ctx, src) or not (ctx.reads("source_mobility", "lma_notifies")
+    if not (ctx.reads("source_mobility", "lma_notifies")
                                   or ctx.reads("stale_answer", "drop_without_members")):
         return None
     return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~members(ctx, s, m, src)),
@@ -65,10 +59,10 @@ def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
 
 
 @rule(cites="§1 source mobility (lma_notifies repair: notifications retransmitted until acknowledged)",
-      each=("MAG", "MN"))
+      each=("MAG", "SENDER"))
 def lma_renotifies(ctx: Ctx, s, m, src):
     """A querier with members still routes S by an old answer: the LMA sends the PBA-Q again."""
-    if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
+    if not ctx.reads("source_mobility", "lma_notifies"):
         return None
     stale = [all_of(s.bce[src] == ctx.NONE, any_of(s.iif[m][src] == ctx.via(b) for b in ctx.mags))]
     stale += [all_of(s.bce[src] == ctx.at(b), s.iif[m][src] != (ctx.IIF_LOCAL if b == m else ctx.via(b)))
@@ -78,21 +72,19 @@ def lma_renotifies(ctx: Ctx, s, m, src):
                 effect={s.pba_q[m][src]: lma_answer(ctx, s, src)})
 
 
-@rule(cites="§6.1 (source_mobility repair)", each=("MAG", "MN"))
+@rule(cites="§6.1 (source_mobility repair)", each=("MAG", "SENDER"))
 def mag_requeries_after_local_sender_left(ctx: Ctx, s, m, src):
     """MN2 was local (§6.1) but has left this MAG: with members still here, ask the LMA where it went."""
-    if not _src(ctx, src) or not ctx.reads("source_mobility", "lma_notifies"):
+    if not ctx.reads("source_mobility", "lma_notifies"):
         return None
     return Step(guard=all_of(s.iif[m][src] == ctx.IIF_LOCAL, s.bul[m][src] == 0, members(ctx, s, m, src),
                              s.q[m][src] == ctx.Q_IDLE, s.pbu_q[m][src] == 0),
                 effect={s.iif[m][src]: ctx.NONE, s.q[m][src]: ctx.Q_ASKED, s.pbu_q[m][src]: 1})
 
 
-@rule(cites="§5 step 3 (failure indication); §6.2 is silent", each=("MAG", "MN"))
+@rule(cites="§5 step 3 (failure indication); §6.2 is silent", each=("MAG", "SENDER"))
 def mag_receives_pba_q_failure(ctx: Ctx, s, m, src):
     """The LMA has no binding for S: the query ends (the draft says nothing more)."""
-    if not _src(ctx, src):
-        return None
     eff = {s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])}
     if ctx.reads("source_mobility", "lma_notifies"):   # repair: S is gone, leave the old tree
         for b in ctx.mags:
@@ -102,10 +94,10 @@ def mag_receives_pba_q_failure(ctx: Ctx, s, m, src):
     return Step(guard=s.pba_q[m][src] == ctx.PBAQ_FAILURE, effect=eff)
 
 
-@rule(cites="§4.2 step 4; §6.2 MAG op 2", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.2 step 4; §6.2 MAG op 2", each=("MAG", "SENDER", "MAG"))
 def mag_establishes_tunnel(ctx: Ctx, s, m, src, b, fused=False):
     """MAG1 establishes the bi-directional multicast tunnel with MAG2 (the CoA of MN2)."""
-    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+    if ctx.bounds.fused_steps != fused:
         return None
     eff = {s.q[m][src]: ctx.q("tunnelled", b), s.tunnel[m][b]: 1}
     if ctx.reads("tunnel_setup", "atomic"):
@@ -115,17 +107,14 @@ def mag_establishes_tunnel(ctx: Ctx, s, m, src, b, fused=False):
     return Step(guard=s.q[m][src] == ctx.q("acquired", b), effect=eff)
 
 
-@rule(cites="§4.2 steps 4-7; §6.2 MAG ops 2-4", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.2 steps 4-7; §6.2 MAG ops 2-4", each=("MAG", "SENDER", "MAG"))
 def mag_opens_optimized_route(ctx: Ctx, s, m, src, b):
     """Having acquired MN2's CoA, MAG1 builds the tunnel, routes, sets the iif and joins, in one go."""
-    if not _src(ctx, src) or not ctx.bounds.fused_steps:
+    if not ctx.bounds.fused_steps:
         return None
-    eff = {}
-    for r in (mag_establishes_tunnel, mag_adds_mrib_route, mag_sets_iif, mag_sends_pim_join):
-        eff.update(r.fn(ctx, s, m, src, b, fused=True).effect)
-    eff[s.q[m][src]] = ctx.Q_IDLE
-    eff[s.pim[m][b][src]] = ctx.PIM_JOIN   # the tunnel end was just made: the Join goes out
-    return Step(guard=s.q[m][src] == ctx.q("acquired", b), effect=eff)
+    tunnel, route, iif, join = (r.fn(ctx, s, m, src, b, fused=True)
+                                for r in (mag_establishes_tunnel, mag_adds_mrib_route, mag_sets_iif, mag_sends_pim_join))
+    return tunnel.then(route).then(iif).then(join)
 
 
 @rule(cites="§4.2 step 4 (one_way reading); RFC 5213 §5.6.1", each=("MAG", "MAG"))
@@ -136,19 +125,19 @@ def mag_accepts_tunnel_setup(ctx: Ctx, s, b, a):
     return Step(guard=s.tunnel_setup[a][b] == 1, effect={s.tunnel_setup[a][b]: 0, s.tunnel[b][a]: 1})
 
 
-@rule(cites="§4.1; §4.2 step 5; §6.2 MAG op 3", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.1; §4.2 step 5; §6.2 MAG op 3", each=("MAG", "SENDER", "MAG"))
 def mag_adds_mrib_route(ctx: Ctx, s, m, src, b, fused=False):
     """MAG1 adds the tunnel route to the MRIB, so that its RPF Neighbor for S is MAG2."""
-    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+    if ctx.bounds.fused_steps != fused:
         return None
     return Step(guard=s.q[m][src] == ctx.q("tunnelled", b),
                 effect={s.q[m][src]: ctx.q("routed", b), s.mrib[m][src]: ctx.at(b)})
 
 
-@rule(cites="§4.2 step 6; §6.2 MAG op 4", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.2 step 6; §6.2 MAG op 4", each=("MAG", "SENDER", "MAG"))
 def mag_sets_iif(ctx: Ctx, s, m, src, b, fused=False):
     """MAG1 creates or updates the (S,G) state with the MAG1-MAG2 tunnel as iif."""
-    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+    if ctx.bounds.fused_steps != fused:
         return None
     eff = {s.q[m][src]: ctx.q("iif_set", b), s.iif[m][src]: ctx.via(b)}
     if ctx.reads("source_mobility", "lma_notifies"):   # RPF change: prune the old neighbour
@@ -162,32 +151,28 @@ def _prune_old_upstream(ctx: Ctx, s, m: int, src: int, keep: int | None) -> dict
             for old in ctx.mags if old != keep}
 
 
-@rule(cites="§4.2 step 7; §6.2 MAG op 3", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.2 step 7; §6.2 MAG op 3", each=("MAG", "SENDER", "MAG"))
 def mag_sends_pim_join(ctx: Ctx, s, m, src, b, fused=False):
     """MAG1 sends the PIM (S,G) Join to its RPF Neighbor MAG2 through the tunnel."""
-    if not _src(ctx, src) or ctx.bounds.fused_steps != fused:
+    if ctx.bounds.fused_steps != fused:
         return None
     return Step(guard=s.q[m][src] == ctx.q("iif_set", b),
                 effect={s.q[m][src]: ctx.Q_IDLE,
                         s.pim[m][b][src]: ite(s.tunnel[m][b] == 1, ctx.PIM_JOIN, s.pim[m][b][src])})
 
 
-@rule(cites="§4.2 step 8; §6.2 MAG2 op 1", each=("MAG", "MAG", "MN"))
+@rule(cites="§4.2 step 8; §6.2 MAG2 op 1", each=("MAG", "MAG", "SENDER"))
 def mag_receives_pim_join(ctx: Ctx, s, b, a, src):
     """MAG2 adds the MAG2-MAG1 tunnel to the (S,G) oiflist, creating the state if needed."""
-    if not _src(ctx, src):
-        return None
     iif = s.iif[b][src]
     local = all_of(iif == ctx.NONE, s.bul[b][src] == ctx.BUL_REGISTERED)
     return Step(guard=all_of(s.pim[a][b][src] == ctx.PIM_JOIN, s.tunnel[b][a] == 1),
                 effect={s.pim[a][b][src]: 0, s.oif_tunnel[b][src][a]: 1, iif: ite(local, ctx.IIF_LOCAL, iif)})
 
 
-@rule(cites="§4.3 step 4", each=("MAG", "MN", "MAG"))
+@rule(cites="§4.3 step 4", each=("MAG", "SENDER", "MAG"))
 def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
     """With the (S,G) state gone, MAG1 removes the MRIB route and sends PIM Prune to MAG2."""
-    if not _src(ctx, src):
-        return None
     eff = {s.mrib[m][src]: ctx.NONE,
            s.pim[m][b][src]: ite(s.tunnel[m][b] == 1, ctx.PIM_PRUNE, s.pim[m][b][src])}
     if ctx.reads("tunnel_teardown", "mag1_per_channel"):
@@ -198,32 +183,26 @@ def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
     return Step(guard=all_of(s.mrib[m][src] == ctx.at(b), unused), effect=eff)
 
 
-@rule(cites="RFC 4601 §4.5.7 (RPF'(S,G) changes); draft §3 DR of MN2", each=("MAG", "MN"))
+@rule(cites="RFC 4601 §4.5.7 (RPF'(S,G) changes); draft §3 DR of MN2", each=("MAG", "SENDER"))
 def mag_takes_local_iif_for_registered_source(ctx: Ctx, s, m, src):
     """S has registered here and no MRIB tunnel route says otherwise: the RPF interface is local."""
-    if not _src(ctx, src):
-        return None
     return Step(guard=all_of(s.iif[m][src] == ctx.NONE, s.bul[m][src] == 1, s.mrib[m][src] == ctx.NONE,
                              s.q[m][src] == ctx.Q_IDLE, forwards(ctx, s, m, src)),
                 effect={s.iif[m][src]: ctx.IIF_LOCAL})
 
 
-@rule(cites="§4.3 step 5; §6.2 MAG2 op 2", each=("MAG", "MAG", "MN"))
+@rule(cites="§4.3 step 5; §6.2 MAG2 op 2", each=("MAG", "MAG", "SENDER"))
 def mag_receives_pim_prune(ctx: Ctx, s, b, a, src):
     """MAG2 removes the MAG2-MAG1 tunnel from the (S,G) oiflist."""
-    if not _src(ctx, src):
-        return None
     eff = {s.pim[a][b][src]: 0, s.oif_tunnel[b][src][a]: 0}
     if ctx.reads("tunnel_teardown", "mag2_per_channel"):
         eff[s.teardown_due[b][a]] = 1
     return Step(guard=all_of(s.pim[a][b][src] == ctx.PIM_PRUNE, s.tunnel[b][a] == 1), effect=eff)
 
 
-@rule(cites="RFC 4601 §4.5 (no such interface)", each=("MAG", "MAG", "MN"))
+@rule(cites="RFC 4601 §4.5 (no such interface)", each=("MAG", "MAG", "SENDER"))
 def mag_discards_pim_without_tunnel(ctx: Ctx, s, b, a, src):
     """A Join/Prune arriving where this MAG has no tunnel end is dropped."""
-    if not _src(ctx, src):
-        return None
     return Step(guard=all_of(s.pim[a][b][src] != 0, s.tunnel[b][a] == 0), effect={s.pim[a][b][src]: 0})
 
 

@@ -11,66 +11,31 @@ from pmipmc.engine.expr import all_of
 from .state import Ctx
 
 
-@rule(cites="RFC 4601 §4.5.7 (Join Timer); draft §1 'act as PIM-SM routers'", each=("MAG", "MN", "MAG"))
+@rule(cites="RFC 4601 §4.5.7 (Join Timer); draft §1 'act as PIM-SM routers'", each=("MAG", "SENDER", "MAG"))
 def mag_refreshes_pim_join(ctx: Ctx, s, a, src, b):
     """The periodic Join to the RPF neighbour re-creates a missing oiflist entry upstream."""
-    if not ctx.is_sender(src) or a == b:
+    if a == b:
         return None
     return Step(guard=all_of(s.iif[a][src] == ctx.via(b), s.q[a][src] == ctx.Q_IDLE, s.tunnel[a][b] == 1,
                              s.tunnel[b][a] == 1, s.pim[a][b][src] == 0, s.oif_tunnel[b][src][a] == 0),
                 effect={s.pim[a][b][src]: ctx.PIM_JOIN})
 
 
-@rule(cites="RFC 4601 §4.5.3 (Expiry Timer)", each=("MAG", "MN", "MAG"))
+@rule(cites="RFC 4601 §4.5.3 (Expiry Timer)", each=("MAG", "SENDER", "MAG"))
 def mag_expires_tunnel_oif(ctx: Ctx, s, b, src, a):
     """No Join refreshes the tunnel's oiflist entry any more: it expires."""
-    if not ctx.is_sender(src):
-        return None
     refreshed = all_of(s.iif[a][src] == ctx.via(b), s.tunnel[a][b] == 1, s.tunnel[b][a] == 1)
     return Step(guard=all_of(s.oif_tunnel[b][src][a] == 1, s.pim[a][b][src] == 0, ~refreshed),
                 effect={s.oif_tunnel[b][src][a]: 0})
 
 
-@rule(cites="RFC 5213 §6.9.4 applied to PBU-Q (repair)", each=("MAG", "MN"))
+@rule(cites="RFC 5213 §6.9.4 applied to PBU-Q (repair)", each=("MAG", "SENDER"))
 def mag_retransmits_pbu_q(ctx: Ctx, s, m, src):
     """With no PBA-Q after the timeout, MAG1 sends the PBU-Q again."""
-    if not ctx.is_sender(src) or not ctx.reads("pbu_q_retransmission", "rfc5213_backoff"):
+    if not ctx.reads("pbu_q_retransmission", "rfc5213_backoff"):
         return None
     return Step(guard=all_of(s.q[m][src] == ctx.Q_ASKED, s.pbu_q[m][src] == 0, s.pba_q[m][src] == 0),
                 effect={s.pbu_q[m][src]: 1})
 
 
-@rule(cites="environment: message loss", each=("MAG", "MN"), env=True, switch="loss")
-def network_loses_pbu_q(ctx: Ctx, s, m, src):
-    """A PBU-Q is lost."""
-    if not ctx.is_sender(src):
-        return None
-    return Step(guard=s.pbu_q[m][src] == 1, effect={s.pbu_q[m][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "MN"), env=True, switch="loss")
-def network_loses_pba_q(ctx: Ctx, s, m, src):
-    """A PBA-Q is lost."""
-    if not ctx.is_sender(src):
-        return None
-    return Step(guard=s.pba_q[m][src] != 0, effect={s.pba_q[m][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "MAG", "MN"), env=True, switch="loss")
-def network_loses_pim(ctx: Ctx, s, a, b, src):
-    """A PIM Join/Prune inside the tunnel is lost."""
-    if not ctx.is_sender(src):
-        return None
-    return Step(guard=s.pim[a][b][src] != 0, effect={s.pim[a][b][src]: 0})
-
-
-@rule(cites="environment: message loss", each=("MAG", "MAG"), env=True, switch="loss")
-def network_loses_tunnel_setup(ctx: Ctx, s, a, b):
-    """A tunnel set-up signal is lost (one_way reading)."""
-    if a == b or not ctx.reads("tunnel_setup", "one_way"):
-        return None
-    return Step(guard=s.tunnel_setup[a][b] == 1, effect={s.tunnel_setup[a][b]: 0})
-
-
-RULES = [mag_refreshes_pim_join, mag_expires_tunnel_oif, mag_retransmits_pbu_q, network_loses_pbu_q,
-         network_loses_pba_q, network_loses_pim, network_loses_tunnel_setup]
+RULES = [mag_refreshes_pim_join, mag_expires_tunnel_oif, mag_retransmits_pbu_q]

@@ -8,17 +8,25 @@ message, so delivery order is free (reordering is covered).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pmipmc.engine.schema import BOOL, Schema, enum, sort_domain
+from pmipmc.engine.schema import BOOL, VALUE, Message, Schema, SchemaError, enum, sort_domain
 
 from .bounds import Bounds
-from .variants import Variant
+from .variants import AXES, Variant, VariantError
+
+LMA = "LMA"   # the one LMA: a party of the messages, not a sort element (the figures have one)
+
+# a MAG's progress through one query after §4.2 steps 3, 4, 5 and 6, each towards some MAG
+QUERY_PHASES = ("acquired", "tunnelled", "routed", "iif_set")
 
 
 @dataclass
 class Ctx:
-    """What every rule and property receives: bounds, variant readings, value codes."""
+    """What every rule and property receives: bounds, variant readings, value codes.
+
+    The value codes are read off the schema's domains (never written beside them), so a domain
+    that gains a value cannot silently shift what a rule means."""
     bounds: Bounds
     variant: Variant
     schema: Schema
@@ -26,8 +34,33 @@ class Ctx:
     mns: range
     listeners: tuple[int, ...]
     senders: tuple[int, ...]
+    _dom: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        dom = self._dom
+        dom.update({a.name: a.domain for a in self.schema.arrays})
+        self.DETACHED = dom["att"].code("detached")
+        self.NONE = dom["bce"].code("none")
+        for name in ("pbu_reg", "pbu_dereg", "mrib", "iif", "pba_q"):   # one NONE for all of them
+            if dom[name].code("none") != self.NONE:
+                raise SchemaError(f"{name}: 'none' is not code {self.NONE}")
+        if dom["att"].element(0) != dom["bce"].element(0) or dom["mrib"].element(0) != dom["bce"].element(0):
+            raise SchemaError("att, bce and mrib must name a MAG by the same code")
+        self.IIF_LOCAL = dom["iif"].code("local")
+        self.PBAQ_FAILURE = dom["pba_q"].code("failure")
+        self.Q_IDLE, self.Q_ASKED = dom["q"].code("idle"), dom["q"].code("asked")
+        self.BUL_REGISTERED = BOOL.code("1")
+        self.MLD_JOIN, self.MLD_LEAVE = dom["mld"].code("join"), dom["mld"].code("leave")
+        self.PIM_JOIN, self.PIM_PRUNE = dom["pim"].code("join"), dom["pim"].code("prune")
+        # the PBA-Q the LMA sends for a binding to MAG m is the binding's code shifted by this
+        self.COA_SHIFT = dom["pba_q"].element(0) - dom["bce"].element(0)
 
     def reads(self, axis: str, reading: str) -> bool:
+        """Is the variant's reading of `axis` this one?  A misspelled axis or reading is an error."""
+        if axis not in AXES:
+            raise VariantError(f"no variant axis {axis!r}")
+        if reading not in AXES[axis].readings:
+            raise VariantError(f"axis {axis} has no reading {reading!r} ({', '.join(AXES[axis].readings)})")
         return self.variant.reading(axis) == reading
 
     def is_sender(self, n: int) -> bool:
@@ -36,34 +69,17 @@ class Ctx:
     def is_listener(self, n: int) -> bool:
         return n in self.listeners
 
-    # value codes, one place only (the domains below are built from the same offsets)
-    DETACHED = 0
-    NONE = 0
+    def at(self, m: int) -> int:       # att / bce / mrib / pbu value naming MAG m
+        return self._dom["bce"].element(m)
 
-    @staticmethod
-    def at(m: int) -> int:            # att / bce / mrib / pbu value naming MAG m
-        return 1 + m
+    def via(self, m: int) -> int:      # iif value: the MAG-MAG tunnel to m
+        return self._dom["iif"].element(m)
 
-    IIF_LOCAL = 1
-
-    @staticmethod
-    def via(m: int) -> int:           # iif value: the MAG-MAG tunnel to m
-        return 2 + m
-
-    PBAQ_FAILURE = 1
-
-    @staticmethod
-    def coa(m: int) -> int:           # PBA-Q value: success with CoA m
-        return 2 + m
-
-    Q_IDLE, Q_ASKED = 0, 1
+    def coa(self, m: int) -> int:      # PBA-Q value: success with CoA m
+        return self._dom["pba_q"].element(m)
 
     def q(self, phase: str, m: int) -> int:   # query progress after §4.2 step 3/4/5/6 towards m
-        return 2 + ("acquired", "tunnelled", "routed", "iif_set").index(phase) * len(self.mags) + m
-
-    BUL_REGISTERED = 1
-    MLD_JOIN, MLD_LEAVE = 1, 2
-    PIM_JOIN, PIM_PRUNE = 1, 2
+        return self._dom["q"].element(m, QUERY_PHASES.index(phase))
 
 
 def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
@@ -74,6 +90,8 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     mns = sc.sort("MN", [f"MN{i + 1}" for i in range(n)])
     listeners = tuple(range(b.listeners))
     senders = tuple(range(b.listeners, n))
+    sc.subsort("LISTENER", mns, listeners)
+    sc.subsort("SENDER", mns, senders)
     sc.symmetric(mags, range(b.mags))
     sc.symmetric(mns, listeners, senders)
 
@@ -83,22 +101,30 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     # reduction rewrites each such run of slots with one table lookup (engine/symmetry.py).
     A("att", sort_domain(mags, "detached"), mns, doc="where the MN is attached (link layer)")
     A("bce", at_mag, mns, doc="LMA binding cache: the MN's Proxy-CoA")
-    A("pbu_reg", at_mag, mns, doc="newest registration PBU in flight (from that MAG)")
-    A("pbu_dereg", at_mag, mns, doc="newest de-registration PBU in flight (from that MAG)")
+    A("pbu_reg", at_mag, mns, doc="newest registration PBU in flight (from that MAG)",
+      message=Message("PBU", VALUE, LMA, note="for {0}", source=0))
+    A("pbu_dereg", at_mag, mns, doc="newest de-registration PBU in flight (from that MAG)",
+      message=Message("PBU lifetime 0", VALUE, LMA, note="for {0}", source=0))
     A("mrib", at_mag, mags, mns, doc="MRIB tunnel route towards S (§4.1): the RPF neighbour")
-    A("pba_q", sort_domain(mags, "none", "failure", fmts=("CoA={}",)), mags, mns, doc="PBA-Q in flight to MAG about S")
+    A("pba_q", sort_domain(mags, "none", "failure", fmts=("CoA={}",)), mags, mns, doc="PBA-Q in flight to MAG about S",
+      message=Message("PBA-Q", LMA, 0, note="{value} for {1}", source=1))
     A("iif", sort_domain(mags, "none", "local", fmts=("tunnel({})",)), mags, mns, doc="iif of the (S,G) entry")
-    A("q", sort_domain(mags, "idle", "asked", fmts=("acquired({})", "tunnelled({})", "routed({})", "iif_set({})")),
+    A("q", sort_domain(mags, "idle", "asked", fmts=tuple(p + "({})" for p in QUERY_PHASES)),
       mags, mns, doc="MAG's progress through §4.2 steps 2-7 for source S")
     A("bul", BOOL, mags, mns, doc="MAG's Binding Update List holds the MN (PBA received)")
     A("sub", BOOL, mns, mns, doc="listener wants channel (S,G), S the sender's HoA")
-    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)")
-    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S")
+    A("mld", enum("none", "join", "leave"), mags, mns, mns, doc="newest MLD report in flight (MAG, listener, S)",
+      message=Message("MLD Report", 1, 0, note="{sg} {value}", source=2))
+    A("pbu_q", BOOL, mags, mns, doc="PBU-Q in flight from MAG about S",
+      message=Message("PBU-Q", 0, LMA, note="HoA of {1}", source=1))
     A("oif_local", BOOL, mags, mns, mns, doc="MAG-MN interface in the (S,G) oiflist (MAG, S, listener)")
     A("oif_tunnel", BOOL, mags, mns, mags, doc="MAG-MAG tunnel interface in the (S,G) oiflist (MAG, S, peer)")
-    A("pim", enum("none", "join", "prune"), mags, mags, mns, doc="newest PIM (S,G) Join/Prune in flight through the tunnel (from, to, S)")
+    A("pim", enum("none", "join", "prune"), mags, mags, mns,
+      doc="newest PIM (S,G) Join/Prune in flight through the tunnel (from, to, S)",
+      message=Message("PIM {sg} {value}", 0, 1, tunnel=True, source=2))
     A("tunnel", BOOL, mags, mags, doc="this MAG's end of the MAG-MAG tunnel to the peer")
-    A("tunnel_setup", BOOL, mags, mags, doc="tunnel set-up signal in flight (one_way reading)")
+    A("tunnel_setup", BOOL, mags, mags, doc="tunnel set-up signal in flight (one_way reading)",
+      message=Message("Tunnel set-up", 0, 1))
     A("teardown_due", BOOL, mags, mags, doc="§4.3 step 6 is due at this MAG for the tunnel to the peer")
     A("asked", BOOL, mns, mags, doc="LMA remembers that the MAG queried S (lma_notifies repair)")
     A("moves_left", enum(*(str(i) for i in range(b.sender_moves + 1))),

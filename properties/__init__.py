@@ -3,6 +3,10 @@
 Kinds: `invariant` (every reachable state), `quiescent` (every state where no protocol rule is
 enabled: the protocol has nothing left to do), `step` (every transition), `reachable` (a
 witness that some reachable state has the shape, so the other claims are not vacuous).
+
+A claim is written as one clause over its parameters (`each=` sorts, like a rule) with a `says=`
+template; the engine checks the conjunction and names the failing clause in every trace, and
+the topology picture marks exactly the elements that clause names.
 """
 from __future__ import annotations
 

@@ -1,9 +1,14 @@
 """The bridge the engine's CLI is handed: builds systems from preset and variant names.
 
-The engine never imports the model; the console script (`cli.py` here) passes this module in.
+This module is the model's side of the `Provider` contract declared in engine/api.py; the
+engine never imports the model, the console script (`cli.py` here) passes this module in.
+Start reading here: `build` is where a preset and a variant become the one System that the
+run, the traces, replay and the pictures share.
 """
 from __future__ import annotations
 
+import functools
+from importlib.metadata import version
 from pathlib import Path
 
 from pmipmc import model
@@ -11,7 +16,10 @@ from pmipmc.engine.api import System, instantiate
 
 from . import CATALOGUE
 
+DESCRIPTION = "Model checker for draft-liu-multimob-pmipv6-multicast-ro-01"
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
+VERSION = version("pmipmc")
+DEFAULT_VARIANT = "draft"
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
 MUTATION_VARIANTS = ("draft", "repaired")   # `pmipmc mutate` scores these unless told otherwise
@@ -19,13 +27,21 @@ SURVIVORS = Path(__file__).with_name("survivors.json")
 
 
 def build(preset: str, variant: str, **overrides) -> System:
+    """The System of a preset and variant, built and compiled once per process and then shared."""
+    return _build(preset, variant, tuple(sorted(overrides.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _build(preset: str, variant: str, overrides: tuple) -> System:
     b = model.preset(preset)
     if overrides:
-        b = b.with_(**overrides)
+        b = b.with_(**dict(overrides))
     ctx = model.make_ctx(b, model.variant(variant))
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
     from .lemmas import lemmas_for   # strengthening invariants for `prove`, per preset; each is proved before use
-    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), lemmas_for(ctx))
+    args = ", ".join([repr(preset), repr(variant)] + [f"{k}={v!r}" for k, v in overrides])
+    recipe = (f"from {__package__} import provider", f"provider.build({args})")
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), lemmas_for(ctx), recipe)
 
 
 def presets() -> list[dict]:
@@ -74,12 +90,12 @@ def draft_text() -> str:
 
 
 def lint_findings() -> list[dict]:
-    from pmipmc.model import lint
+    from pmipmc.model.wire import lint
     return lint.findings_json(lint.lint())
 
 
 def lint_markdown() -> str:
-    from pmipmc.model import lint
+    from pmipmc.model.wire import lint
     return lint.findings_markdown(lint.lint())
 
 

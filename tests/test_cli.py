@@ -111,3 +111,29 @@ def test_a_tampered_trace_is_not_reproduced(capsys, tmp_path):
     code, out, _ = cli(capsys, "replay", str(path))
     assert code == 1 and "NOT REPRODUCED" in out
     assert TraceRecord.from_json(data).property == "no_tunnel_removed_under_an_iif"
+
+
+def test_render_of_a_saved_trace_gives_exactly_the_reports_pictures(capsys, tmp_path, monkeypatch):
+    from pmipmc.engine.report import write_report
+    from pmipmc.model import draft, narrative
+    monkeypatch.chdir(tmp_path)
+    name = "no_tunnel_removed_under_an_iif"
+    run = run_explicit(provider.build("tiny", "draft"), "tiny", "draft", {name})
+    write_report([run], tmp_path / "rep", narrative, draft.text(), provider.rules(), provider.properties(),
+                 provider.variants(), timings=False,
+                 system_for=lambda p, v, o: provider.build(p, v, **o))
+    saved = tmp_path / "rep" / "traces" / "draft"
+    code, out, _ = cli(capsys, "render", f"rep/traces/draft/{name}.json", "--out", "again")
+    assert code == 0
+    for ext in (".txt", ".msc.txt", ".msc.dot", ".topology.dot", ".states.dot"):
+        assert (tmp_path / "again" / (name + ext)).read_text() == (saved / (name + ext)).read_text(), ext
+
+
+def test_render_of_a_trace_that_does_not_replay_is_bad_input(capsys, tmp_path):
+    run = run_explicit(provider.build("tiny", "draft"), "tiny", "draft", {"no_tunnel_removed_under_an_iif"})
+    data = run.results[0].trace.to_json()
+    data["steps"] = data["steps"][1:]          # drop the first step: a later guard is false
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(data))
+    code, _, err = cli(capsys, "render", str(path))
+    assert code == 2 and "NOT REPRODUCED" in err and err.count("\n") == 1

@@ -4,8 +4,9 @@ import json
 import re
 
 
-from pmipmc.model import lint, wire
-from pmipmc.model.wire_options import COA_OPTION_TYPE_PLACEHOLDER
+from pmipmc.model.wire import codec as wire
+from pmipmc.model.wire import lint
+from pmipmc.model.wire.options import COA_OPTION_TYPE_PLACEHOLDER
 
 from pmipmc.model.draft import DRAFT_PATH
 

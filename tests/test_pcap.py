@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from pmipmc.model import pcap, wire
+from pmipmc.model.wire import codec as wire
+from pmipmc.model.wire import pcap
 
 NO_TSHARK = shutil.which("tshark") is None
 

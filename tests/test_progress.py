@@ -1,12 +1,18 @@
 """The progress kind: protocol steps alone can always reach quiescence (no fairness assumed)."""
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.progress import can_settle, lasso, settles_from
+from pmipmc.engine import tracefile
 from pmipmc.engine.trace import replay
+from pmipmc.engine.verify import Rejected, verify
 
 from .toys import spinner
 
@@ -66,3 +72,21 @@ def test_backward_reachability_agrees_with_forward_search_from_each_state(case):
             closes = path[-1] in path[:-1]
             dead_end = not any(a == path[-1] and p for a, _, p in edges)
             assert (closes or dead_end) and not any(ok[x] for x in path)
+
+
+def _toy_provider(sysm):
+    return SimpleNamespace(build=lambda preset, variant, **overrides: sysm, BAD_INPUT=())
+
+
+def test_a_saved_progress_trace_keeps_its_cycle_and_replay_checks_it():
+    sysm = spinner(livelock=True)
+    saved = json.loads(json.dumps(_result(sysm).trace.to_json()))
+    rec = tracefile.parse(saved)
+    assert rec.loop_from == 3
+    assert verify(_toy_provider(sysm), rec).prop.kind == "progress"
+    for forged in (4, 2):   # not where the cycle starts
+        with pytest.raises(Rejected, match="loop_from"):
+            verify(_toy_provider(sysm), tracefile.parse({**saved, "loop_from": forged}))
+    for bad in (99, -1, "3", True):
+        with pytest.raises(tracefile.TraceShapeError, match="loop_from"):
+            tracefile.parse({**saved, "loop_from": bad})

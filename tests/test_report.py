@@ -14,6 +14,7 @@ from pmipmc.model import draft, narrative
 from pmipmc.properties import provider
 
 DRAFT = draft.text()
+SYSTEM_FOR = lambda preset, variant, overrides: provider.build(preset, variant, **overrides)  # noqa: E731
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def normative_sentences():
 
 def test_every_normative_sentence_and_step_is_in_the_coverage_table(runs, tmp_path):
     path = report.write_report(runs, tmp_path / "reports", narrative, DRAFT, provider.rules(), provider.properties(),
-                               provider.variants(), None, pictures=False, timings=False)
+                               provider.variants(), None, pictures=False, timings=False, system_for=SYSTEM_FOR)
     table = norm(path.read_text().split("## Draft coverage")[1])
     sentences = normative_sentences()
     assert len(sentences) >= 8
@@ -84,9 +85,9 @@ def test_report_links_traces_and_is_deterministic(runs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)   # replay commands are relative to where pmipmc runs
     out = tmp_path / "reports"
     args = (narrative, DRAFT, provider.rules(), provider.properties(), provider.variants(), "lint says hi")
-    first = report.write_report(runs[:1], out, *args, timings=False).read_text()
+    first = report.write_report(runs[:1], out, *args, timings=False, system_for=SYSTEM_FOR).read_text()
     files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    second = report.write_report(runs[:1], out, *args, timings=False).read_text()
+    second = report.write_report(runs[:1], out, *args, timings=False, system_for=SYSTEM_FOR).read_text()
     assert first == second
     assert files == {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert str(tmp_path) not in first

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pmipmc.model import wire
-from pmipmc.model.wire_options import (COA_OPTION_TYPE_PLACEHOLDER, KNOWN_OPTIONS,
+from pmipmc.model.wire import codec as wire
+from pmipmc.model.wire.options import (COA_OPTION_TYPE_PLACEHOLDER, KNOWN_OPTIONS,
                                        AccessTechnologyType, CareOfAddress, HandoffIndicator,
                                        HomeNetworkPrefix, MobileNodeIdentifier, Timestamp,
                                        UnknownOption, WireError)

@@ -2,7 +2,7 @@
 
 Each Finding quotes the draft verbatim (tests check every quote occurs in the draft text after
 whitespace normalisation) and says, in one sentence, what it conflicts with.  Format facts come
-from wire.py (flag masks, option alignment, encoded sizes) and registry facts from
+from codec.py (flag masks, option alignment, encoded sizes) and registry facts from
 iana_mip6.json, so nothing here restates a number that lives in those two places.
 
 Severities: "error" = contradicts an RFC, the registry or itself; "warning" = likely to break
@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import wire
-from .wire_options import (ALIGN_ALT_COA, ALIGN_COA, COA_OPTION_TYPE_PLACEHOLDER,
+from . import codec as wire
+from .options import (ALIGN_ALT_COA, ALIGN_COA, COA_OPTION_TYPE_PLACEHOLDER,
                            HandoffIndicator, HomeNetworkPrefix)
 
 REGISTRY_PATH = Path(__file__).with_name("iana_mip6.json")

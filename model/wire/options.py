@@ -3,7 +3,7 @@
 Each option is a frozen dataclass with `encode_body()` (the octets after Type and Length) and
 a class-level alignment requirement `xn+y` (RFC 6275 §6.2: the Type octet sits y octets past a
 multiple of x, counted from the start of the Mobility Header).  Pad1/PadN are not dataclasses:
-the codec in wire.py inserts and checks them, so a message's option tuple holds only content.
+the codec in codec.py inserts and checks them, so a message's option tuple holds only content.
 
 Alignment requirements, as stated by each defining RFC:
   MN Identifier (RFC 4283 §3)            none

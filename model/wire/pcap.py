@@ -11,7 +11,7 @@ Addressing (all documentation space, RFC 3849; <n> is the node number's decimal 
   group   G = ff3e::8000:1 (SSM range, RFC 4607)
 
 Packets:
-  PBU/PBA/PBU-Q/PBA-Q   Mobility Header from wire.py with the RFC 5213 mandatory options
+  PBU/PBA/PBU-Q/PBA-Q   Mobility Header from codec.py with the RFC 5213 mandatory options
   MLD-REPORT-JOIN/LEAVE MLDv2 report (RFC 3810 §5.2): type 143, hop-by-hop Router Alert,
                         hop limit 1, link-local source, to ff02::16, one ALLOW_NEW_SOURCES or
                         BLOCK_OLD_SOURCES record for (S,G) (the SSM-host records, RFC 4604 §2.2)
@@ -34,8 +34,8 @@ import re
 import struct
 from pathlib import Path
 
-from . import wire
-from .wire_options import (ATT_IEEE_802_11, HI_BETWEEN_MAGS, HI_NEW_INTERFACE, HI_NOT_CHANGED,
+from . import codec as wire
+from .options import (ATT_IEEE_802_11, HI_BETWEEN_MAGS, HI_NEW_INTERFACE, HI_NOT_CHANGED,
                            HI_UNKNOWN)
 
 LINKTYPE_RAW = 101

@@ -22,7 +22,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass, replace
 
-from .wire_options import (ATT_IEEE_802_11, COA_OPTION_TYPE_PLACEHOLDER, HI_NEW_INTERFACE,
+from .options import (ATT_IEEE_802_11, COA_OPTION_TYPE_PLACEHOLDER, HI_NEW_INTERFACE,
                            HI_UNKNOWN, KNOWN_OPTIONS, OPT_PAD1, OPT_PADN, AccessTechnologyType,
                            CareOfAddress, HandoffIndicator, HomeNetworkPrefix,
                            MobileNodeIdentifier, Option, Timestamp, UnknownOption, WireError,

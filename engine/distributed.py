@@ -1,0 +1,262 @@
+"""Level-synchronous, hash-partitioned breadth-first search over a pool of shards.
+
+The driver holds no states: it tells every shard to expand a chunk of its frontier, routes the
+packed batches to their home shards, and waits (the barrier) before the next chunk; a level ends
+when every chunk of every shard is done.  Because whole levels are processed before the next one,
+the first level at which a property is decided is its shortest depth, as in explore.py; among the
+hits of that level the least (by canonical bytes) is kept, so the verdict and trace do not depend
+on timing.  A pool is either in-process shards (`LocalPool`, used by tests and as the reference)
+or Ray actors (engine/ray_cluster.py); both offer the same calls.
+"""
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .api import System
+from .check import add_verdicts, peak_mb
+from .checkpoint import Store
+from .explore import Budget, Checks, Exploration, Hit
+from .results import RunResult
+from .shard import CHUNK, Shard
+from .shardwork import make_backend
+
+RECOVERY_ATTEMPTS = 3
+
+
+@dataclass
+class Found:
+    path: list[bytes]             # canonical states from an initial state to the deciding state
+    inst: int | None = None
+    target: bytes | None = None
+
+
+@dataclass
+class Progress:
+    levels: int = 0               # complete levels (level 0 holds the initial states)
+    states: int = 0
+    transitions: int = 0
+    depth: int = 0
+    moved: int = 0                # bytes of batches sent to another shard
+    seconds: float = 0.0
+    found: dict[str, Found] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"levels": self.levels, "states": self.states, "transitions": self.transitions,
+                "depth": self.depth, "moved": self.moved, "seconds": self.seconds,
+                "found": {n: {"path": [s.hex() for s in f.path], "inst": f.inst,
+                              "target": None if f.target is None else f.target.hex()}
+                          for n, f in sorted(self.found.items())}}
+
+    @staticmethod
+    def from_json(d: dict) -> "Progress":
+        found = {n: Found([bytes.fromhex(s) for s in f["path"]], f["inst"],
+                          None if f["target"] is None else bytes.fromhex(f["target"])) for n, f in d["found"].items()}
+        return Progress(d["levels"], d["states"], d["transitions"], d["depth"], d["moved"], d["seconds"], found)
+
+
+class LocalPool:
+    """Shards in this process: the same protocol as the Ray pool, without Ray."""
+    failures: tuple = ()
+
+    def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None):
+        self.chunk = chunk or CHUNK
+        # a backend each, as each Ray worker has its own: their caches must not help one another
+        self.shards = [Shard(i, nshards, system.schema.nslots, make_backend(system, checks, symmetry), self.chunk)
+                       for i in range(nshards)]
+        self.n = nshards
+
+    def call_all(self, method: str, *args) -> list:
+        return [getattr(s, method)(*args) for s in self.shards]
+
+    def call(self, i: int, method: str, *args):
+        return getattr(self.shards[i], method)(*args)
+
+    def round(self, depth: int, chunk: int, active: frozenset[str]):
+        res = [s.expand(depth, chunk, active) for s in self.shards]
+        absorbed = [s.absorb(active, *(r[1][j] for r in res)) for j, s in enumerate(self.shards)]
+        return [r[0] for r in res], absorbed
+
+    def wait_ready(self) -> None:
+        pass
+
+
+class _Level:
+    """What one level contributes; committed to the progress only when the level completes."""
+
+    def __init__(self):
+        self.transitions = self.moved = 0
+        self.partial: int | None = None
+        self.cand: dict[str, tuple] = {}   # property -> (key, shard, local index, inst, target)
+
+    def offer(self, name: str, key: tuple, where: tuple) -> None:
+        if name not in self.cand or key < self.cand[name][0]:
+            self.cand[name] = (key,) + where
+
+
+def _path(pool, shard: int, idx: int) -> list[bytes]:
+    out = []
+    while idx >= 0:
+        s, shard, idx, _ = pool.call(shard, "link", idx)
+        out.append(s)
+    return out[::-1]
+
+
+def _decided(pool, lv: _Level) -> dict[str, Found]:
+    return {name: Found(_path(pool, shard, idx), k, t) for name, (_, shard, idx, k, t) in sorted(lv.cand.items())}
+
+
+def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Progress) -> None:
+    canon = system.canon(symmetry)
+    init = list(dict.fromkeys(canon(s) for s in system.init))
+    lv = _Level()
+    for j, hits in enumerate(pool.call_all("seed", init, active)):
+        for name, s, idx in hits:
+            lv.offer(name, (s,), (j, idx, None, None))
+    pr.states = sum(pool.call_all("close_level"))
+    pr.levels = 1
+    pr.found.update(_decided(pool, lv))
+
+
+def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level:
+    """Expand the last complete level; `lv.partial` holds the state count when the budget ran out part-way."""
+    lv, depth = _Level(), pr.levels - 1
+    for c in range(chunks):
+        infos, absorbed = pool.round(depth, c, active)
+        for i, info in enumerate(infos):
+            lv.transitions += info["transitions"]
+            lv.moved += info["moved"]
+            for name, s, idx, k, t in info["hits"]:
+                lv.offer(name, (s, -1 if k is None else k, t or b""), (i, idx, k, t))
+        for j, (hits, _) in enumerate(absorbed):
+            for name, s, idx in hits:
+                lv.offer(name, (s,), (j, idx, None, None))
+        total = sum(n for _, n in absorbed)
+        if out_of_time(total) and c + 1 < chunks:
+            lv.partial = total
+            break
+    return lv
+
+
+def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
+                    store: Store | None = None, progress: Callable[[Progress, float], None] | None = None
+                    ) -> tuple[Progress, bool, str]:
+    """Returns (progress, complete, reason)."""
+    names = {c[0] for c in checks.state + checks.quiet + checks.step}
+    t0 = time.monotonic()
+    doc = store.resume() if store else None
+    if doc and doc["levels"] > 0:
+        pr = Progress.from_json(doc)
+        pool.call_all("load", str(store.folder), pr.levels)
+    else:
+        if store:
+            store.start_fresh()
+        pr = Progress()
+        _seed(pool, system, symmetry, frozenset(names), pr)
+        _save(pool, store, pr, 0.0)
+    before = pr.seconds
+
+    def out_of_time(states: int) -> bool:
+        over_states = budget.max_states is not None and states >= budget.max_states
+        return over_states or (budget.seconds is not None and time.monotonic() - t0 >= budget.seconds)
+
+    complete, reason, attempts = True, "", 0
+    try:
+        while True:
+            try:
+                stop = _advance(pool, pr, names, budget, out_of_time, store, lambda: before + time.monotonic() - t0)
+            except pool.failures as e:
+                attempts += 1
+                if store is None or attempts > RECOVERY_ATTEMPTS:
+                    complete, reason = False, f"worker lost ({type(e).__name__}); rerun with --checkpoint to recover"
+                    break
+                pool.wait_ready()
+                pool.call_all("restore", str(store.folder), pr.levels)
+                continue
+            if stop is not None:
+                complete, reason = stop
+                break
+            attempts = 0
+            if progress:
+                progress(pr, time.monotonic() - t0)
+    except KeyboardInterrupt:
+        complete, reason = False, "interrupted"
+    pr.seconds = before + time.monotonic() - t0
+    return pr, complete, reason
+
+
+def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, store: Store | None,
+             elapsed: Callable[[], float]) -> tuple[bool, str] | None:
+    """Run one level; (complete, reason) when the search stops instead.  `pr` changes only once
+    every shard has closed and saved the level, so a failure part-way leaves it at the last level."""
+    sizes = pool.call_all("frontier_size")
+    if sum(sizes) == 0:
+        return True, ""
+    if out_of_time(pr.states):
+        return False, _budget_reason(budget, pr.states)
+    lv = _level(pool, pr, frozenset(names - set(pr.found)), math.ceil(max(sizes) / pool.chunk), out_of_time)
+    if lv.partial is not None:
+        # a stopped run keeps what it found: a hit in this unfinished level is still at the shortest
+        # depth (nothing shallower decided it); the checkpoint stays at the last complete level
+        pr.found.update(_decided(pool, lv))
+        pr.states, pr.transitions = lv.partial, pr.transitions + lv.transitions
+        return False, _budget_reason(budget, lv.partial)
+    closed = sum(pool.call_all("close_level"))
+    found = _decided(pool, lv)
+    if store is not None:
+        pool.call_all("save_level", str(store.folder), pr.levels)
+    pr.levels += 1
+    pr.states += closed
+    pr.transitions += lv.transitions
+    pr.moved += lv.moved
+    pr.depth = pr.levels - 1 if closed else pr.depth
+    pr.found.update(found)
+    pr.seconds = elapsed()
+    if store is not None:
+        store.commit(pr.to_json())
+    return None
+
+
+def _budget_reason(budget: Budget, states: int) -> str:
+    if budget.max_states is not None and states >= budget.max_states:
+        return f"max-states {budget.max_states} reached"
+    return f"time budget {budget.seconds:g}s reached"
+
+
+def _save(pool, store: Store | None, pr: Progress, seconds: float) -> None:
+    if store is None:
+        return
+    pool.call_all("save_level", str(store.folder), pr.levels - 1)
+    pr.seconds = seconds
+    store.commit(pr.to_json())
+
+
+def as_exploration(pr: Progress, complete: bool, reason: str) -> Exploration:
+    """The decided properties' paths as an Exploration, so check.py's verdicts and trace.py's
+    concretisation apply unchanged."""
+    ex = Exploration(states=[], parent=array("q"), depth=pr.depth, transitions=pr.transitions,
+                     complete=complete, reason=reason, seconds=pr.seconds,
+                     no_progress="cluster: the distributed engine keeps no edges, which progress needs")
+    for name, f in sorted(pr.found.items()):
+        base = len(ex.states)
+        for j, s in enumerate(f.path):
+            ex.states.append(s)
+            ex.parent.append(base + j - 1 if j else -1)
+        ex.hits[name] = Hit(len(ex.states) - 1, f.inst, f.target)
+    return ex
+
+
+def run_sharded(system: System, preset: str, variant: str, make_pool: Callable[[Checks], object],
+                names: set[str] | None = None, symmetry: bool = True, budget: Budget = Budget(),
+                store: Store | None = None, progress: Callable | None = None,
+                overrides: dict | None = None) -> tuple[RunResult, Progress]:
+    """One (preset, variant) run on a pool of shards, judged by check.py exactly as a single run."""
+    props = [p for p in system.properties if names is None or p.name in names]
+    checks = Checks(system, {p.name for p in props})
+    pr, complete, reason = explore_sharded(make_pool(checks), system, checks, symmetry, budget, store, progress)
+    run = RunResult(variant, preset, "cluster", complete, reason, pr.states, pr.transitions, pr.depth,
+                    pr.seconds, peak_mb(), symmetry)
+    return add_verdicts(system, run, as_exploration(pr, complete, reason), props, overrides), pr
