@@ -24,6 +24,9 @@ class Kind(str, Enum):
     QUIESCENT = "quiescent"    # every state where no protocol rule is enabled
     STEP = "step"              # every transition
     REACHABLE = "reachable"    # some reachable state: a witness against vacuity
+    # from every reachable state, protocol steps alone reach a quiescent state where the predicate
+    # holds (engine/settling.py); needs the whole explored graph; no fairness, so not "eventually"
+    PROGRESS = "progress"
 
     def __str__(self) -> str:
         return self.value
@@ -140,6 +143,7 @@ invariant = _prop(Kind.INVARIANT)
 quiescent = _prop(Kind.QUIESCENT)
 step_property = _prop(Kind.STEP)
 reachable = _prop(Kind.REACHABLE)
+progress_property = _prop(Kind.PROGRESS)
 
 
 def instantiate(schema: Schema, ctx: Any, defs: Sequence[RuleDef]) -> list[RuleInstance]:

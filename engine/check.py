@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import stop
-from .api import PropertyDef, System
+from .api import Kind, PropertyDef, System
 from .coverage import Coverage
 from .explore import Budget, Checks, Exploration, explore, peak_mb
 from .results import (HOLDS_WITHIN_BOUNDS, UNKNOWN, PropertyResult, RunResult, StepRecord, TraceRecord,
@@ -32,6 +32,8 @@ POR_TRACE = "explicit with partial-order reduction (--por): this trace may not b
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
     if prop.name in ex.hits:
         return decided_by_trace(prop.kind), ""
+    if ex.complete and prop.kind == Kind.PROGRESS and ex.no_progress:
+        return UNKNOWN, ex.no_progress
     if ex.complete:
         return HOLDS_WITHIN_BOUNDS, ""
     return UNKNOWN, ex.reason
@@ -74,9 +76,14 @@ def add_verdicts(system: System, run: RunResult, ex: Exploration, props: list[Pr
         if has_trace(verdict):
             check = system.predicate(p) if p.kind == "step" else None
             tr = concretise(system, ex, ex.hits[p.name], symmetry, check)
+            loop_from = None
+            if p.kind == Kind.PROGRESS:
+                from .settling import extend_lasso
+                tr, loop_from = extend_lasso(system, ex, tr, ex.hits[p.name].lasso, symmetry)
             engine = POR_TRACE if run.engine == "explicit+por" else run.engine
             res.trace = trace_record(system, tr, p, preset, variant, engine, overrides)
             res.trace.states = run.states   # the run's count: a cluster's `ex` holds only the hit paths
+            res.trace.loop_from = loop_from
             res.depth = len(tr.steps)
         run.results.append(res)
     return run

@@ -59,14 +59,15 @@ def _engine(args) -> tuple[str, int]:
     return "explicit", 0
 
 
-def _auto_engine(args, coverage: bool) -> str:
+def _auto_engine(args, coverage: bool, progress: bool) -> str:
     """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
     need = ("--por" if args.por else "--cluster" if args.cluster
-            else "rule coverage (reports, --coverage)" if coverage else None)
+            else "rule coverage (reports, --coverage)" if coverage
+            else "a progress claim (the explored graph's edges)" if progress else None)
     if need is None:
         return "native"
     if not args.quiet:
-        print(f"pmipmc: Python engine: {need} is counted by it alone", file=sys.stderr)
+        print(f"pmipmc: Python engine: {need} is kept by it alone", file=sys.stderr)
     return "explicit"
 
 
@@ -102,7 +103,8 @@ def cmd_check(provider, args) -> int:
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     coverage = args.command == "check" and (args.coverage or outdir is not None)
     if engine == "auto":
-        engine = _auto_engine(args, coverage)
+        progress = any(p["kind"] == "progress" for p in provider.properties() if names is None or p["name"] in names)
+        engine = _auto_engine(args, coverage, progress)
     elif engine == "native" and coverage:
         coverage = False   # the native engine counts no rule firings; the report says so
     budget = Budget(args.max_states, args.time_budget, memory / workers / 2**20)

@@ -238,7 +238,8 @@ def as_exploration(pr: Progress, complete: bool, reason: str) -> Exploration:
     """The decided properties' paths as an Exploration, so check.py's verdicts and trace.py's
     concretisation apply unchanged."""
     ex = Exploration(states=[], parent=array("q"), depth=pr.depth, transitions=pr.transitions,
-                     complete=complete, reason=reason, seconds=pr.seconds)
+                     complete=complete, reason=reason, seconds=pr.seconds,
+                     no_progress="cluster: the distributed engine keeps no edges, which progress needs")
     for name, f in sorted(pr.found.items()):
         base = len(ex.states)
         for j, s in enumerate(f.path):

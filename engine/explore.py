@@ -22,6 +22,7 @@ class Hit:
     state_id: int                 # canonical state where the property was decided
     inst: int | None = None       # for step properties: the violating rule instance
     target: bytes | None = None   # for step properties: the concrete successor
+    lasso: tuple[int, ...] = ()   # for progress: canonical state ids from state_id round a cycle
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,15 @@ class Exploration:
     seconds: float = 0.0
     hits: dict[str, Hit] = field(default_factory=dict)
     expanded: int = 0             # states whose successors are done; the rest is the queue
+    # the graph, kept only when asked (progress properties, mutation): edge k goes from
+    # edge_src[k] to edge_dst[k] by rule instance edge_inst[k]; quiet[i] = no protocol rule enabled
+    edge_src: array | None = None
+    edge_dst: array | None = None
+    edge_inst: array | None = None
+    quiet: bytearray | None = None
+    # why progress properties were not decided on this run's graph ("" once they were): the
+    # cluster engine keeps no edges, and a partial-order-reduced graph may hide the way out
+    no_progress: str = "this engine keeps no edges, which progress needs"
 
 
 class Checks:
@@ -61,9 +71,12 @@ class Checks:
         self.state: list = []   # (name, fn, wanted) evaluated on every new state
         self.quiet: list = []   # (name, fn) evaluated where no protocol rule is enabled
         self.step: list = []    # (name, fn) evaluated on every transition
+        self.progress: list = []   # (name, fn): decided on the whole graph once explored
         for p in props:
             fn = system.predicate(p)
-            if p.kind == "invariant":
+            if p.kind == "progress":
+                self.progress.append((p.name, fn))
+            elif p.kind == "invariant":
                 self.state.append((p.name, fn, False))
             elif p.kind == "reachable":
                 self.state.append((p.name, fn, True))
@@ -74,8 +87,8 @@ class Checks:
 
 
 def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budget = Budget(),
-            progress: Callable[[Exploration, float], None] | None = None, por: bool = False,
-            coverage: Callable[[list], None] | None = None) -> Exploration:
+            progress: Callable[[Exploration, float], bool | None] | None = None, por: bool = False,
+            coverage: Callable[[list], None] | None = None, edges: bool = False) -> Exploration:
     succ = system.successors_flagged()
     canon = system.canon(symmetry)
     ample = AmpleSets(por_tables(system, checks.props)) if por else None
@@ -85,6 +98,9 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
     # the lists shrink as properties are decided, so decided properties cost nothing afterwards
     state_checks, quiet_checks, step_checks = list(checks.state), list(checks.quiet), list(checks.step)
     t0 = time.monotonic()
+    if edges or checks.progress:
+        ex.edge_src, ex.edge_dst, ex.edge_inst, ex.quiet = array("i"), array("i"), array("i"), bytearray()
+    record = ex.edge_src is not None
 
     def add(state: bytes, parent: int) -> None:
         sid = len(ex.states)
@@ -117,10 +133,17 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                     if not c[1](s, t):
                         hits[c[0]] = Hit(i, k, t)
                         step_checks = [x for x in step_checks if x is not c]
-                if t not in index:   # a stored state is canonical already: skip the permutations
+                j = index.get(t)   # a stored state is canonical already: skip the permutations
+                if j is None:
                     t = canon(t)
-                    if t not in index:
+                    j = index.get(t)
+                    if j is None:
+                        j = len(ex.states)
                         add(t, i)
+                if record:
+                    ex.edge_src.append(i), ex.edge_dst.append(j), ex.edge_inst.append(k)
+            if record:
+                ex.quiet.append(not protocol)
             if not protocol and quiet_checks:
                 for c in [c for c in quiet_checks if not c[1](s)]:
                     hits[c[0]] = Hit(i)
@@ -133,7 +156,9 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                 elapsed = time.monotonic() - t0
                 if progress:
                     ex.expanded = i
-                    progress(ex, elapsed)
+                    if progress(ex, elapsed):   # the caller has seen enough
+                        ex.complete, ex.reason = False, "stopped by the caller"
+                        break
                 if budget.seconds and elapsed >= budget.seconds:
                     ex.complete, ex.reason = False, f"time budget {budget.seconds:g}s reached"
                     break
@@ -142,5 +167,12 @@ def explore(system: System, checks: Checks, symmetry: bool = True, budget: Budge
                     break
     except KeyboardInterrupt:
         ex.complete, ex.reason = False, "interrupted"
+    if checks.progress and ex.complete:
+        if por:   # the ample sets preserve what the other kinds see, not every way to settle
+            ex.no_progress = "por: progress is not decided on a partial-order-reduced graph"
+        else:
+            from .settling import decide_progress
+            decide_progress(system, ex, checks.progress)
+            ex.no_progress = ""
     ex.seconds = time.monotonic() - t0
     return ex

@@ -90,6 +90,10 @@ def spacer(enc: Encoder, bad: StatePred, assume: Sequence[StatePred], deadline: 
     extra = [a(x) for a in assume]
     for r in enc.system.rules:
         fp.rule(inv(*enc.successor(r.index, x)), [inv(*x), enc.pred(r.guard, x)] + extra)
+        if stop.requested():   # z3's interrupt only cancels a running query, not one yet to start
+            return "unknown", stop.requested()
+    if stop.requested():
+        return "unknown", stop.requested()
     try:
         res = fp.query(z3.And(inv(*x), bad(x)))
     except z3.Z3Exception as err:      # Spacer reports its timeout as an exception ("canceled")

@@ -304,9 +304,20 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
         L += ["", "## Citation problems", ""] + [f"- {_cell(p)}" for p in problems]
     if lint_markdown:
         L += ["", "## Wire-format lint", "", lint_markdown.rstrip()]
+    L += property_coverage_section(outdir)
     path = outdir / "README.md"
     path.write_text("\n".join(L) + "\n")
     return path
+
+
+def property_coverage_section(outdir: Path) -> list[str]:
+    """Mutation scores per draft step, when `pmipmc mutate --report <outdir>` left a mutation.json there."""
+    src = Path(outdir) / "mutation.json"
+    if not src.exists():
+        return []
+    import json
+    from .mutate_cmd import coverage_lines
+    return ["", "## Property coverage", ""] + coverage_lines(json.loads(src.read_text()))
 
 
 def _shown_dir(outdir: Path) -> str:

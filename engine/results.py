@@ -67,6 +67,7 @@ class TraceRecord:
     cites: str = ""            # the property's citation, one-line claim and the run's state
     statement: str = ""        # count, so that a saved trace renders exactly as in the report
     states: int | None = None
+    loop_from: int | None = None   # progress: steps after this many repeat (a cycle, up to symmetry)
 
     def to_json(self) -> dict:
         return {"version": TRACE_FORMAT, **asdict(self)}
@@ -76,7 +77,7 @@ class TraceRecord:
         steps = [StepRecord(**s) for s in d["steps"]]
         return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(d["init"]), steps,
                            d.get("engine", "explicit"), dict(d.get("overrides", {})), str(d.get("cites", "")),
-                           str(d.get("statement", "")), d.get("states"))
+                           str(d.get("statement", "")), d.get("states"), d.get("loop_from"))
 
 
 @dataclass

@@ -86,6 +86,9 @@ def violates(system: System, prop_name: str, trace: Trace, quiescent_ok: Callabl
         return fn(final)
     if p.kind == "quiescent":
         return quiescent_ok(final) and not fn(final)
+    if p.kind == "progress":
+        from .settling import settles_from
+        return not settles_from(system, final, fn)
     if not trace.steps:
         return False
     before = trace.states()[-2]

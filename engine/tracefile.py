@@ -6,7 +6,7 @@ Format 1 (one JSON object, UTF-8):
     preset     string                              bounds preset the trace was found under
     variant    string                              model variant
     property   string                              property name in the catalogue
-    kind       "invariant" | "quiescent" | "step" | "reachable"
+    kind       "invariant" | "quiescent" | "step" | "reachable" | "progress"
                                                    must agree with the catalogue (never trusted)
     engine     string                              the engine that found it (information only)
     cites      string (optional)                   the property's citation: must be the catalogue's
@@ -16,10 +16,15 @@ Format 1 (one JSON object, UTF-8):
     init       {state variable: value label}       the complete initial state
     steps      [{rule: string, args: [string], cites: string, env: boolean,
                  delta: [[state variable, before, after]]}]
+    loop_from  integer or null (optional)          progress only: the steps after this many form a
+                                                   cycle of protocol steps (the state after
+                                                   `loop_from` steps equals the final state up to
+                                                   symmetry); null or absent: a dead end
 
 Everything but the shape is re-derived by replay (engine/verify.py): the initial state must be
 an initial state of the model, each step is re-executed, and its delta, cites and env flag must
-equal the model's.  A shape error is one line naming the field, e.g. `steps[2].args[0]`.
+equal the model's; for progress, the final state must be unable to settle and a `loop_from`
+must really close a cycle of protocol steps.  A shape error is one line naming the field, e.g. `steps[2].args[0]`.
 """
 from __future__ import annotations
 
@@ -96,7 +101,7 @@ def parse(d: Any) -> TraceRecord:
     if d["version"] != FORMAT_VERSION or isinstance(d["version"], bool):
         raise TraceShapeError(f"version: this pmipmc reads trace format {FORMAT_VERSION}, not {_show(d['version'])}")
     _fields("", d, {"version", "preset", "variant", "property", "kind", "init", "steps"},
-            frozenset({"engine", "overrides", "cites", "statement", "states"}))
+            frozenset({"engine", "overrides", "cites", "statement", "states", "loop_from"}))
     for name in ("preset", "variant", "property", "kind"):
         _type(name, d[name], str, "a string")
     kinds = [k.value for k in Kind]
@@ -116,8 +121,13 @@ def parse(d: Any) -> TraceRecord:
     states = d.get("states")
     if states is not None:
         _type("states", states, int, "a whole number or null")
+    loop_from = d.get("loop_from")
+    if loop_from is not None:
+        _type("loop_from", loop_from, int, "a whole number or null")
+        if not 0 <= loop_from < len(steps):
+            raise TraceShapeError(f"loop_from: expected a step count below {len(steps)}, found {_show(loop_from)}")
     return TraceRecord(d["preset"], d["variant"], d["property"], d["kind"], dict(init), steps, engine,
-                       dict(overrides), cites, statement, states)
+                       dict(overrides), cites, statement, states, loop_from)
 
 
 def load(path: Path) -> TraceRecord:

@@ -54,6 +54,7 @@ def verify(provider, rec: TraceRecord) -> Verified:
         if claimed and claimed != actual:
             raise Rejected(f"{name}: the file says {claimed!r}, the catalogue says {actual!r}")
     trace = reexecute(system, rec)
+    check_loop(system, rec, trace)
     if not violates(system, prop.name, trace, is_quiescent(system)):
         word = "witnessed" if prop.kind == "reachable" else "violated"
         raise NotShown(f"the trace replays but {prop.name} is not {word} at its end")
@@ -87,6 +88,22 @@ def reexecute(system: System, rec: TraceRecord) -> Trace:
         if st.delta != delta:
             raise Rejected(f"steps[{n}].delta: differs from the model's ({_first_difference(st.delta, delta)})")
     return trace
+
+
+def check_loop(system: System, rec: TraceRecord, trace: Trace) -> None:
+    """A claimed cycle must be one: protocol steps only, back to the state it starts from (up to
+    symmetry, as the search found it).  Only progress traces carry one."""
+    if rec.loop_from is None:
+        return
+    if rec.kind != "progress":
+        raise Rejected(f"loop_from: only a progress trace has a cycle, this one is '{rec.kind}'")
+    for n in range(rec.loop_from, len(rec.steps)):
+        if rec.steps[n].env:
+            raise Rejected(f"loop_from: steps[{n}] is an environment step, the cycle must be protocol steps")
+    canon = canonicaliser(system.schema, True)
+    states = trace.states()
+    if canon(states[rec.loop_from]) != canon(states[-1]):
+        raise Rejected(f"loop_from: the state after {rec.loop_from} steps is not the final state, no cycle")
 
 
 def _first_difference(claimed: list, actual: list) -> str:

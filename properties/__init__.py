@@ -10,9 +10,10 @@ the topology picture marks exactly the elements that clause names.
 """
 from __future__ import annotations
 
-from . import agreement, binding, delivery, packets, routeopt, rpf, tunnels
+from . import agreement, binding, delivery, exercise, membership, packets, routeopt, rpf, settling, tunnels
 
 CATALOGUE = (tunnels.PROPERTIES + agreement.PROPERTIES + rpf.PROPERTIES + delivery.PROPERTIES
-             + routeopt.PROPERTIES + binding.PROPERTIES + packets.PROPERTIES)
+             + routeopt.PROPERTIES + binding.PROPERTIES + packets.PROPERTIES + settling.PROPERTIES
+             + membership.PROPERTIES + exercise.PROPERTIES)
 
 __all__ = ["CATALOGUE"]

@@ -7,6 +7,11 @@ a remote peer: it queries the LMA only for sources it does not serve (§4.2 step
 §4.3 step 4).  Each lemma states one such fact.  `pmipmc prove` proves the lemmas first (in this
 order, each may use those before it) and only then assumes them, so a wrong lemma can cost a
 proof but never produce a false HOLDS.  They are also ordinary invariants that `check` can run.
+
+They are true only while a sender stays where it is: once it can move, a MAG may query for a
+sender that then arrives at that very MAG, and the LMA answers with the asker's own address
+(the draft's own-CoA finding; on `mobility` even `repaired` sends such a PBA-Q, which it then
+treats as local).  So lemmas are offered per preset (`lemmas_for`), and proved there.
 """
 from __future__ import annotations
 
@@ -53,3 +58,9 @@ def no_oif_tunnel_to_itself(ctx, s):
 
 LEMMAS = [no_pba_q_names_the_asking_mag, no_query_progresses_towards_its_own_mag, no_tunnel_setup_to_itself,
           no_iif_is_a_tunnel_to_itself, no_pim_message_to_itself, no_oif_tunnel_to_itself]
+
+
+def lemmas_for(ctx) -> list:
+    """The lemmas worth proving under these bounds: none of them survives a sender that moves."""
+    b = ctx.bounds
+    return [] if (b.sender_handover or b.attach_detach) else list(LEMMAS)

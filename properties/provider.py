@@ -22,6 +22,8 @@ VERSION = version("pmipmc")
 DEFAULT_VARIANT = "draft"
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
+MUTATION_VARIANTS = ("draft", "repaired")   # `pmipmc mutate` scores these unless told otherwise
+SURVIVORS = Path(__file__).with_name("survivors.json")
 
 
 def build(preset: str, variant: str, **overrides) -> System:
@@ -41,9 +43,9 @@ def _build(preset: str, variant: str, overrides: tuple) -> System:
 def _system(b, v, call: str) -> System:
     ctx = model.make_ctx(b, v)
     rules = instantiate(ctx.schema, ctx, model.enabled_rules(b))
-    from .lemmas import LEMMAS   # strengthening invariants for `prove`; each is proved before use
+    from .lemmas import lemmas_for   # strengthening invariants for `prove`, per preset; each is proved before use
     recipe = (f"from {__package__} import provider", call)
-    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), list(LEMMAS), recipe)
+    return System(ctx.schema, ctx, model.initial_states(ctx), rules, list(CATALOGUE), lemmas_for(ctx), recipe)
 
 
 def build_readings(preset: str, choices: dict[str, str]) -> System:
@@ -118,3 +120,27 @@ def lint_findings() -> list[dict]:
 def lint_markdown() -> str:
     from pmipmc.model.wire import lint
     return lint.findings_markdown(lint.lint())
+
+
+def alternative_readings(variant: str) -> list[dict]:
+    """For mutation: every other reading of every axis, one at a time (the variant's own excluded)."""
+    v = model.variant(variant)
+    return [{"axis": a.name, "reading": r, "cites": a.cites}
+            for a in model.AXES.values() for r in a.readings if r != v.reading(a.name)]
+
+
+def build_reading(preset: str, variant: str, axis: str, reading: str) -> System:
+    """The system of `variant` with one axis read another way."""
+    v = model.variant(variant)
+    swapped = model.variants.Variant(f"{v.name}+{axis}={reading}", v.doc, {**v.choices, axis: reading})
+    b = model.preset(preset)
+    ctx = model.make_ctx(b, swapped)
+    from .lemmas import lemmas_for
+    return System(ctx.schema, ctx, model.initial_states(ctx), instantiate(ctx.schema, ctx, model.enabled_rules(b)),
+                  list(CATALOGUE), lemmas_for(ctx))
+
+
+def mutation_notes() -> dict[str, str]:
+    """One-line reasons why known surviving mutants survive, keyed by mutant (properties/survivors.json)."""
+    import json
+    return json.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}

@@ -21,7 +21,8 @@ from .helpers import system
 
 
 def verdicts(run) -> list[tuple[str, str]]:
-    return [(r.property, r.verdict) for r in run.results]
+    # progress is never decided on a reduced graph (UNKNOWN(por), tested apart)
+    return [(r.property, r.verdict) for r in run.results if r.kind != "progress"]
 
 
 def counters(n: int = 3, top: int = 2) -> System:
@@ -185,6 +186,14 @@ def test_por_keeps_every_verdict_on_tiny(variant):
     assert verdicts(por) == verdicts(full)
     for f, p in zip(full.results, por.results):
         assert (p.depth or 0) >= (f.depth or 0)   # BFS under POR is still breadth-first, never shorter
+
+
+def test_progress_under_por_is_unknown_with_its_reason():
+    s = system("tiny", "draft")
+    por = run_explicit(s, "tiny", "draft", por=True)
+    progress = [r for r in por.results if r.kind == "progress"]
+    assert progress and por.complete
+    assert all(r.verdict == "UNKNOWN" and r.reason.startswith("por:") for r in progress)
 
 
 def test_a_trace_found_under_por_replays_and_says_it_may_not_be_shortest():

@@ -144,9 +144,10 @@ def _tiny(variant):
 @pytest.mark.parametrize("variant", ["draft", "legacy-lma", "fix-teardown"])
 def test_bmc_and_bfs_agree_on_every_verdict_and_shortest_depth(variant):
     system = _tiny(variant)
-    ex = run_explicit(system, "tiny", variant)
+    bounded = [p for p in system.properties if p.kind != "progress"]   # progress needs the whole graph
+    ex = run_explicit(system, "tiny", variant, names={p.name for p in bounded})
     depth = max([r.depth for r in ex.results if r.depth is not None] + [1])
-    sr = search(system, system.properties, depth)
+    sr = search(system, bounded, depth)
     for e, o in zip(ex.results, sr.outcomes):
         assert (e.property, e.verdict, e.depth) == (o.prop.name, o.verdict, o.depth)
         assert all(o.sanity.get(d) for d in o.unsat), "an UNSAT without its SAT sanity partner"

@@ -60,3 +60,97 @@ def tokens(n: int = 3) -> System:
     init[0] = 1
     return System(sc, None, [bytes(init)], instantiate(sc, None, [pass_token, toggle]),
                   [at_most_one_token, never_two_flags])
+
+
+def spinner(livelock: bool = True) -> System:
+    """The environment starts a job (x: 0 -> 1); protocol steps finish it (1 -> 2 -> 3, quiet).
+
+    With `livelock`, the protocol can also bounce between 2 and 4 and, from 4, only ever back to 2
+    (a state from which 3 is unreachable once 4's exit is gone); without it, 2 always ends at 3.
+    """
+    from pmipmc.engine.api import progress_property
+    from pmipmc.engine.expr import TRUE
+    sc = Schema()
+    sc.array("x", Domain(tuple(str(i) for i in range(6))))
+
+    @rule(cites="toy", env=True)
+    def start(ctx, s):
+        return Step(guard=s.x == 0, effect={s.x: 1})
+
+    @rule(cites="toy")
+    def work(ctx, s):
+        return Step(guard=s.x == 1, effect={s.x: 2})
+
+    @rule(cites="toy")
+    def finish(ctx, s):
+        return Step(guard=s.x == 2, effect={s.x: 3})
+
+    @rule(cites="toy")
+    def detour(ctx, s):
+        return Step(guard=s.x == 2, effect={s.x: 4})
+
+    @rule(cites="toy")
+    def back(ctx, s):
+        return Step(guard=s.x == 4, effect={s.x: 5})
+
+    @rule(cites="toy")
+    def loop(ctx, s):
+        return Step(guard=s.x == 5, effect={s.x: 4})
+
+    @progress_property(cites="toy")
+    def can_always_finish(ctx, s):
+        return TRUE
+
+    rules = [start, work, finish] + ([detour, back, loop] if livelock else [])
+    return System(sc, None, [bytes(1)], instantiate(sc, None, rules), [can_always_finish])
+
+
+def handshake(strict: bool = True) -> System:
+    """A request is answered, then acknowledged work is finished; properties written to catch mutants.
+
+    `strict` is a toy variant axis: the lax reading lets `finish` run without an acknowledgement.
+    """
+    from pmipmc.engine.api import progress_property, quiescent, step_property
+    from pmipmc.engine.expr import TRUE
+    sc = Schema()
+    sc.array("req", BOOL)
+    sc.array("ack", BOOL)
+    sc.array("done", Domain(("no", "yes", "err")))
+    sc.array("log", BOOL)
+
+    @rule(cites="toy §1", env=True)
+    def ask(ctx, s):
+        return Step(guard=all_of(s.req == 0, s.done == 0, s.ack == 0), effect={s.req: 1})
+
+    @rule(cites="toy §2")
+    def answer(ctx, s):
+        # `done == 0` is redundant (req is set only while done == 0): dropping it is equivalent;
+        # nothing reads `log`: dropping its effect changes the states and no property notices
+        return Step(guard=all_of(s.req == 1, s.done == 0), effect={s.req: 0, s.ack: 1, s.log: 1})
+
+    @rule(cites="toy §3")
+    def finish(ctx, s):
+        return Step(guard=(s.ack == 1) if strict else TRUE, effect={s.ack: 0, s.done: 1})
+
+    @reachable(cites="toy §3")
+    def work_gets_done(ctx, s):
+        return s.done == 1
+
+    @quiescent(cites="toy §2")
+    def no_request_left_at_quiescence(ctx, s):
+        return s.req == 0
+
+    @step_property(cites="toy §3")
+    def done_only_after_an_ack(ctx, s, t):
+        return ~all_of(s.done == 0, t.done == 1, s.ack == 0)
+
+    @invariant(cites="toy §3")
+    def never_an_error(ctx, s):
+        return s.done != 2
+
+    @progress_property(cites="toy")
+    def settles(ctx, s):
+        return TRUE
+
+    return System(sc, None, [bytes(4)], instantiate(sc, None, [ask, answer, finish]),
+                  [work_gets_done, no_request_left_at_quiescence, done_only_after_an_ack, never_an_error, settles])

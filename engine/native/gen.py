@@ -150,6 +150,8 @@ def symmetry_source(system: System) -> str:
 def properties_source(system: System, props: Sequence[PropertyDef]) -> tuple[str, Layout]:
     state, quiet, step, funcs = [], [], [], []
     for p in props:
+        if p.kind == "progress":   # decided on the explored graph, which this engine does not keep: UNKNOWN
+            continue
         e = system.prop_expr(p)
         if p.kind in ("invariant", "reachable"):
             name = f"P_state{len(state)}"
