@@ -16,6 +16,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import stop as stopping
 from .api import System
 from .check import add_verdicts, peak_mb
 from .checkpoint import Store
@@ -180,6 +181,8 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
                 complete, reason = stop
                 break
             attempts = 0
+            if stopping.requested():   # the stop session took the signal: end at this complete level
+                raise KeyboardInterrupt
             if progress:
                 progress(pr, time.monotonic() - t0)
     except KeyboardInterrupt:

