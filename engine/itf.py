@@ -2,7 +2,8 @@
 
 One ITF state per trace state.  A schema array `iif` indexed by MAG and MN becomes one ITF
 variable holding nested maps (`{"#map": [["MAG1", {"#map": [["MN2", "none"], ...]}], ...]}`);
-an unindexed slot is a plain value.  A label made of digits is an integer (`{"#bigint": "3"}`),
+an unindexed slot is a plain value.  Which slots make up an array, and under which index
+elements, comes from the schema the trace ran on, never from parsing slot names.  A label made of digits is an integer (`{"#bigint": "3"}`),
 every other label a string.  The rule that led to a state is the variable `mbt::actionTaken`
 (`"init"` for the first state, as Quint does) and its arguments `mbt::nondetPicks`, a record of
 `arg1`, `arg2`, ...; each state's `#meta` carries the rule's cites and whether it is an
@@ -15,11 +16,11 @@ import re
 from pathlib import Path
 
 from .results import StepRecord, TraceRecord
+from .schema import Schema
 
 ACTION = "mbt::actionTaken"
 PICKS = "mbt::nondetPicks"
 FORMAT = "ITF"
-_SLOT = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _INT = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
@@ -27,12 +28,13 @@ class ITFError(ValueError):
     pass
 
 
-def _split(slot: str) -> tuple[str, list[str]]:
-    """`oif_tunnel[MAG1][MN2][MAG2]` -> ("oif_tunnel", ["MAG1", "MN2", "MAG2"]), the schema's own naming."""
-    m = _SLOT.match(slot)
-    if not m:
-        raise ITFError(f"slot name {slot!r} is not name[index]...")
-    return m.group(1), re.findall(r"\[([^\[\]]*)\]", m.group(2))
+def _layout(schema: Schema) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(slot name, array name, index element names) for every slot, in the schema's slot order."""
+    out = []
+    for slot in range(schema.nslots):
+        a, idx = schema.slot_array(slot)
+        out.append((schema.slot_name(slot), a.name, tuple(s.elements[i] for s, i in zip(a.index, idx))))
+    return out
 
 
 def _value(label: str):
@@ -47,11 +49,11 @@ def _label(value) -> str:
     raise ITFError(f"unexpected ITF value {value!r} for a state slot")
 
 
-def _nest(labels: dict[str, str]) -> dict:
-    """Slot labels -> {variable: value or nested dict}, keeping the schema's slot order."""
+def _nest(layout, labels: dict[str, str]) -> dict:
+    """Slot labels -> {variable: value or nested dict}, in the schema's slot order."""
     out: dict = {}
-    for slot, label in labels.items():
-        name, idx = _split(slot)
+    for slot, name, idx in layout:
+        label = labels[slot]
         if not idx:
             out[name] = _value(label)
             continue
@@ -76,15 +78,20 @@ def _flatten(name: str, value, out: dict[str, str]) -> None:
         out[name] = _label(value)
 
 
-def to_itf(record: TraceRecord, cites: str = "", statement: str = "") -> dict:
+def to_itf(record: TraceRecord, schema: Schema, cites: str = "", statement: str = "") -> dict:
+    """The ITF document of a trace that ran on `schema` (its preset, variant and overrides)."""
     cites, statement = cites or record.cites, statement or record.statement   # the record carries its own
+    layout = _layout(schema)
+    if {slot for slot, _a, _i in layout} != set(record.init):
+        raise ITFError(f"the trace's state variables are not those of the schema it is written with "
+                       f"({record.preset}, {record.variant})")
     labels = dict(record.init)
     frames = [dict(labels)]
     for st in record.steps:
         for slot, _before, after in st.delta:
             labels[slot] = after
         frames.append(dict(labels))
-    variables = list(_nest(record.init))
+    variables = list(_nest(layout, record.init))
     states = []
     for i, frame in enumerate(frames):
         st = record.steps[i - 1] if i else None
@@ -92,7 +99,7 @@ def to_itf(record: TraceRecord, cites: str = "", statement: str = "") -> dict:
         if st is not None:
             meta.update({"cites": st.cites, "environment": st.env})
         doc = {"#meta": meta}
-        doc.update({k: _as_map(v) for k, v in _nest(frame).items()})
+        doc.update({k: _as_map(v) for k, v in _nest(layout, frame).items()})
         doc[ACTION] = st.rule if st else "init"
         doc[PICKS] = {f"arg{j}": a for j, a in enumerate(st.args if st else [], 1)}
         states.append(doc)
@@ -136,8 +143,8 @@ def from_itf(doc: dict) -> TraceRecord:
         raise ITFError(f"not an ITF trace of pmipmc: {e!r}") from None
 
 
-def write_itf(record: TraceRecord, path: Path, cites: str = "", statement: str = "") -> Path:
+def write_itf(record: TraceRecord, schema: Schema, path: Path, cites: str = "", statement: str = "") -> Path:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(to_itf(record, cites, statement), indent=1) + "\n")
+    tmp.write_text(json.dumps(to_itf(record, schema, cites, statement), indent=1) + "\n")
     tmp.replace(path)
     return path

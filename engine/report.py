@@ -239,12 +239,12 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
             tdir.mkdir(parents=True, exist_ok=True)
             path = tdir / f"{r.property}.json"
             path.write_text(json.dumps(r.trace.to_json(), sort_keys=True, indent=1) + "\n")
-            write_itf(r.trace, tdir / f"{r.property}.itf.json", r.cites, r.statement)
+            system = system_for(run.preset, run.variant, r.trace.overrides)   # the ITF nests by its schema
+            write_itf(r.trace, system.schema, tdir / f"{r.property}.itf.json", r.cites, r.statement)
             if pictures:
                 render_trace(r.trace, narrator, tdir, stem=r.property, cites=r.cites, statement=r.statement,
                              states=run.states, json_ref=f"{shown}/traces/{run.variant}/{r.property}.json",
-                             state_graph=r.kind != "reachable",
-                             system=system_for(run.preset, run.variant, r.trace.overrides))
+                             state_graph=r.kind != "reachable", system=system)
 
 
 def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_text: str, rules: list[dict],

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmipmc.engine.itf import ACTION, ITFError, from_itf, to_itf
+from pmipmc.engine.itf import ACTION, ITFError, _as_map, _value, from_itf, to_itf
 from pmipmc.engine.results import StepRecord, TraceRecord
+from pmipmc.engine.schema import Schema, enum
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.report import write_traces
 from pmipmc.properties import provider
@@ -21,20 +23,22 @@ jsonschema = pytest.importorskip("jsonschema")
 ITF_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$defs": {
-        "value": {"oneOf": [
-            {"type": "boolean"},
+        # the branches exclude one another, so anyOf means what the ADR's oneOf means; anyOf stops at
+        # the first match (the commonest first), which makes validating a whole trace fast
+        "value": {"anyOf": [
             {"type": "string"},
-            {"type": "integer", "minimum": -(2 ** 53) + 1, "maximum": 2 ** 53 - 1},
+            {"type": "object", "required": ["#map"], "additionalProperties": False,
+             "properties": {"#map": {"type": "array", "items": {
+                 "type": "array", "minItems": 2, "maxItems": 2, "items": {"$ref": "#/$defs/value"}}}}},
             {"type": "object", "required": ["#bigint"], "additionalProperties": False,
              "properties": {"#bigint": {"type": "string", "pattern": "^-?[0-9]+$"}}},
+            {"type": "boolean"},
+            {"type": "integer", "minimum": -(2 ** 53) + 1, "maximum": 2 ** 53 - 1},
             {"type": "array", "items": {"$ref": "#/$defs/value"}},
             {"type": "object", "required": ["#tup"], "additionalProperties": False,
              "properties": {"#tup": {"type": "array", "items": {"$ref": "#/$defs/value"}}}},
             {"type": "object", "required": ["#set"], "additionalProperties": False,
              "properties": {"#set": {"type": "array", "items": {"$ref": "#/$defs/value"}}}},
-            {"type": "object", "required": ["#map"], "additionalProperties": False,
-             "properties": {"#map": {"type": "array", "items": {
-                 "type": "array", "minItems": 2, "maxItems": 2, "items": {"$ref": "#/$defs/value"}}}}},
             {"type": "object", "required": ["#unserializable"], "additionalProperties": False,
              "properties": {"#unserializable": {"type": "string"}}},
             {"type": "object", "not": {"anyOf": [{"required": [k]} for k in
@@ -62,8 +66,11 @@ def runs():
     return [run_explicit(provider.build("tiny", v), "tiny", v) for v in ("draft", "legacy-lma")]
 
 
+_VALIDATOR = jsonschema.Draft202012Validator(ITF_SCHEMA)   # checked and compiled once
+
+
 def _valid(doc: dict) -> None:
-    jsonschema.validate(doc, ITF_SCHEMA)
+    _VALIDATOR.validate(doc)
     for i, state in enumerate(doc["states"]):   # every state binds exactly the declared variables
         assert set(state) - {"#meta"} == set(doc["vars"]), f"state {i}"
 
@@ -71,9 +78,11 @@ def _valid(doc: dict) -> None:
 def test_the_schema_rejects_what_adr_015_forbids():
     bad = {"vars": ["x"], "states": [{"x": {"#bigint": "1", "extra": 2}}]}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(bad, ITF_SCHEMA)
+        _valid(bad)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"vars": ["x"], "states": [{"x": 1.5}]}, ITF_SCHEMA)
+        _valid({"vars": ["x"], "states": [{"x": 1.5}]})
+    with pytest.raises(jsonschema.ValidationError):   # two wrappers in one object is no value at all
+        _valid({"vars": ["x"], "states": [{"x": {"#map": [], "#set": []}}]})
 
 
 def test_every_saved_trace_of_a_run_has_a_valid_itf_twin_that_reads_back(runs, tmp_path):
@@ -92,10 +101,18 @@ def test_every_saved_trace_of_a_run_has_a_valid_itf_twin_that_reads_back(runs, t
         assert doc["#meta"]["cites"] == [s.cites for s in rec.steps]
 
 
+def _schema(arrays: list[tuple[str, list[str]]]) -> Schema:
+    """A schema whose array `name` is indexed by one single-element sort per index element."""
+    sc = Schema()
+    for name, idx in arrays:
+        sc.array(name, enum("0"), *(sc.sort(f"{name}{k}", [e]) for k, e in enumerate(idx)))
+    return sc
+
+
 def test_indexed_slots_become_nested_maps_and_digits_bigints():
     rec = TraceRecord("p", "v", "prop", "invariant", {"n": "0", "a[X]": "none", "b[X][Y]": "1"},
                       [StepRecord("r", ["X"], "§4.2 step 1", False, [["b[X][Y]", "1", "2"]])])
-    doc = to_itf(rec)
+    doc = to_itf(rec, _schema([("n", []), ("a", ["X"]), ("b", ["X", "Y"])]))
     s1 = doc["states"][1]
     assert s1["n"] == {"#bigint": "0"}
     assert s1["a"] == {"#map": [["X", "none"]]}
@@ -114,6 +131,54 @@ _label = st.one_of(st.from_regex(r"(0|[1-9][0-9]{0,3})", fullmatch=True),
                    st.from_regex(r"[a-z][a-zA-Z=()0-9]{0,8}", fullmatch=True))
 
 
+def _nest_by_slot_names(labels: dict[str, str]) -> dict:
+    """How engine/itf.py nested before it read the schema: by parsing `name[i][j]`; kept here as the
+    reference its output must still equal."""
+    out: dict = {}
+    for slot, label in labels.items():
+        name, idx = re.match(r"^([^\[\]]+)", slot).group(1), re.findall(r"\[([^\[\]]*)\]", slot)
+        if not idx:
+            out[name] = _value(label)
+            continue
+        node = out.setdefault(name, {})
+        for k in idx[:-1]:
+            node = node.setdefault(k, {})
+        node[idx[-1]] = _value(label)
+    return {k: _as_map(v) for k, v in out.items()}
+
+
+def _same_as_nesting_by_slot_names(run) -> None:
+    traces = [r.trace for r in run.results if r.trace is not None]
+    assert traces
+    for rec in traces:
+        doc = to_itf(rec, provider.build(rec.preset, rec.variant, **rec.overrides).schema)
+        frame = dict(rec.init)
+        old_vars = list(_nest_by_slot_names(frame))
+        assert doc["vars"] == old_vars + [ACTION, "mbt::nondetPicks"]
+        for k, state in enumerate(doc["states"]):
+            if k:
+                frame.update({slot: after for slot, _b, after in rec.steps[k - 1].delta})
+            assert list(state) == ["#meta", *old_vars, ACTION, "mbt::nondetPicks"]
+            assert {v: state[v] for v in old_vars} == _nest_by_slot_names(frame), (rec.property, k)
+
+
+def test_nesting_by_the_schema_gives_what_nesting_by_slot_names_gave_on_tiny(runs):
+    for run in runs:
+        _same_as_nesting_by_slot_names(run)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", provider.variant_names())
+def test_nesting_by_the_schema_gives_what_nesting_by_slot_names_gave_on_every_variant(variant):
+    _same_as_nesting_by_slot_names(run_explicit(provider.build("tiny", variant), "tiny", variant))
+
+
+def test_a_trace_of_another_schema_is_refused():
+    rec = TraceRecord("p", "v", "prop", "invariant", {"n": "0", "a[X]": "none"}, [])
+    with pytest.raises(ITFError):
+        to_itf(rec, _schema([("n", []), ("a", ["Y"])]))
+
+
 @st.composite
 def records(draw):
     slots = draw(st.lists(st.tuples(_name, st.lists(_elem, max_size=2)), min_size=1, max_size=6,
@@ -130,12 +195,13 @@ def records(draw):
         delta.sort(key=lambda d: names.index(d[0]))
         steps.append(StepRecord(draw(_name), draw(st.lists(_elem, max_size=3)), "§4.2 step 2",
                                 draw(st.booleans()), delta))
-    return TraceRecord("tiny", "draft", "p", "invariant", init, steps)
+    return TraceRecord("tiny", "draft", "p", "invariant", init, steps), _schema(slots)
 
 
 @settings(max_examples=30, deadline=None)
 @given(records())
-def test_any_trace_round_trips_through_itf(rec):
-    doc = to_itf(rec)
+def test_any_trace_round_trips_through_itf(drawn):
+    rec, schema = drawn
+    doc = to_itf(rec, schema)
     _valid(doc)
     assert from_itf(json.loads(json.dumps(doc))) == rec
