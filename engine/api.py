@@ -12,10 +12,14 @@ import itertools
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 from .expr import FALSE, Expr, all_of, any_of, const_value, ite, lift, substitute
 from .schema import Schema, SchemaError
+
+if TYPE_CHECKING:   # trace.py and msc.py import this module
+    from .msc import Event
+    from .trace import Trace
 
 
 class Kind(str, Enum):
@@ -274,17 +278,24 @@ class System:
 
 @runtime_checkable
 class Narrator(Protocol):
-    """What the model tells the pictures: lifelines, chart events, topology and packets of a trace."""
+    """What the model tells the pictures: lifelines, chart events, topology and packets of a trace.
+    Every call gets the System the trace ran on and the re-executed Trace (engine/trace.py), so the
+    model reads states through its own schema; tests/test_narrative.py checks these signatures."""
     LIST_NAMES: dict[str, list[str]]     # numbered lists of the spec that are not "steps"
     NOT_MODELLED: dict[str, str]         # spec unit id -> why no rule cites it
 
-    def lifelines(self, record: Any) -> list[str]: ...
+    def lifelines(self, system: System, init: bytes) -> list[str]:
+        """The chart's lifelines, left to right, for a trace starting in `init`."""
 
-    def narrate(self, record: Any) -> list: ...
+    def narrate(self, system: System, trace: Trace, findings: list[Finding], witness: bool,
+                title: str) -> list[Event]:
+        """The chart events of the trace, ending with the verdict `title` naming the findings."""
 
-    def topology(self, record: Any, labels: dict[str, str]) -> dict: ...
+    def topology(self, system: System, state: bytes, findings: list[Finding]) -> dict:
+        """{"nodes", "edges", "notes"} of one state, what the findings name marked offending."""
 
-    def write_pcap(self, record: Any, path: Path) -> int: ...
+    def write_pcap(self, system: System, trace: Trace, path: Path) -> int:
+        """The trace's packets as a pcap file; the number of packets written."""
 
 
 @runtime_checkable

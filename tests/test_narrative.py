@@ -127,6 +127,28 @@ def test_the_model_keeps_the_declared_contract():
     assert isinstance(provider.narrator(), Narrator)
 
 
+def test_the_models_narrator_takes_what_the_protocol_declares():
+    """isinstance only sees that the names exist; the engine calls them with these arguments."""
+    import inspect
+
+    from pmipmc.engine.api import Narrator
+    from pmipmc.properties import provider
+    narrator = provider.narrator()
+    methods = [n for n, v in vars(Narrator).items() if inspect.isfunction(v) and not n.startswith("_")]
+    assert sorted(methods) == ["lifelines", "narrate", "topology", "write_pcap"]
+    for name in methods:
+        want = list(inspect.signature(getattr(Narrator, name)).parameters.values())[1:]   # without self
+        got = list(inspect.signature(getattr(narrator, name)).parameters.values())
+        assert [p.name for p in got[:len(want)]] == [p.name for p in want], name
+        assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in got[:len(want)]), name
+        assert all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                   for p in got[len(want):]), f"{name} needs more than the protocol passes"
+        for p, w in zip(got, want):   # where the model annotates, it says what the protocol says
+            assert p.annotation is p.empty or p.annotation == w.annotation, (name, p.name)
+    for attr in Narrator.__annotations__:
+        assert isinstance(getattr(narrator, attr), dict), attr
+
+
 def test_every_message_array_says_which_packet_it_is():
     from pmipmc.model.wire.packets import WIRE
     sysm = system("tiny", "draft")
