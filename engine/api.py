@@ -304,6 +304,7 @@ class Provider(Protocol):
     DESCRIPTION: str          # one line for --help: what the model is of
     DEFAULT_PRESET: str
     DEFAULT_VARIANT: str      # the spec as written
+    REPAIRED_VARIANT: str     # every repair the model proposes, together (SUGGESTED-TEXT.md compares the two)
     BASELINE: Path
     BAD_INPUT: tuple[type[Exception], ...]
 

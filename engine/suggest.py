@@ -74,8 +74,10 @@ def _removed_by(alone: list[str], needed: list[str], repaired_holds: bool) -> st
     return "; ".join(parts) or "the repairs together (no single one is decisive)"
 
 
-def suggested_text(runs: list[RunResult], repairs: list[dict], ev: Evidence, draft_text: str,
-                   draft: str = "draft", repaired: str = "repaired") -> str:
+def suggested_text(runs: list[RunResult], repairs: list[dict], ev: Evidence, draft_text: str, *,
+                   draft: str, repaired: str) -> str:
+    """`draft` names the variant of the spec as written, `repaired` the one with every repair: the
+    provider's names, the engine has none of its own."""
     by = {r.variant: r for r in runs}
     d, fixed = by[draft], by[repaired]
     verdict = {name: {x.property: x for x in run.results} for name, run in by.items()}
@@ -125,14 +127,15 @@ def suggested_text(runs: list[RunResult], repairs: list[dict], ev: Evidence, dra
 
 
 def write_suggested_text(provider, runs: list[RunResult], outdir: Path) -> Path | None:
-    """Write outdir/SUGGESTED-TEXT.md when the run has both the draft and the repaired variant."""
+    """Write outdir/SUGGESTED-TEXT.md when the run has both the spec as written and the variant with
+    every repair (the provider's DEFAULT_VARIANT and REPAIRED_VARIANT)."""
     names = {r.variant for r in runs}
-    spec = provider.DEFAULT_VARIANT
-    if not {spec, "repaired"} <= names or any(r.engine != "explicit" or not r.complete for r in runs):
+    spec, repaired = provider.DEFAULT_VARIANT, provider.REPAIRED_VARIANT
+    if not {spec, repaired} <= names or any(r.engine != "explicit" or not r.complete for r in runs):
         return None
     draft = next(r for r in runs if r.variant == spec)
     repairs = provider.repairs()
     ev = gather(provider.build_readings, draft.preset, repairs, _violated(draft))
     path = Path(outdir) / "SUGGESTED-TEXT.md"
-    path.write_text(suggested_text(runs, repairs, ev, provider.draft_text(), draft=spec))
+    path.write_text(suggested_text(runs, repairs, ev, provider.draft_text(), draft=spec, repaired=repaired))
     return path

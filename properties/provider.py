@@ -20,9 +20,10 @@ DESCRIPTION = "Model checker for draft-liu-multimob-pmipv6-multicast-ro-01"
 DEFAULT_PRESET = model.bounds.DEFAULT_PRESET
 VERSION = version("pmipmc")
 DEFAULT_VARIANT = "draft"
+REPAIRED_VARIANT = "repaired"   # model/variants.py: every repair reading at once
 BASELINE = Path(__file__).with_name("baseline.json")
 BAD_INPUT = (model.BoundsError, model.VariantError)
-MUTATION_VARIANTS = ("draft", "repaired")   # `pmipmc mutate` scores these unless told otherwise
+MUTATION_VARIANTS = (DEFAULT_VARIANT, REPAIRED_VARIANT)   # `pmipmc mutate` scores these unless told otherwise
 SURVIVORS = Path(__file__).with_name("survivors.json")
 
 

@@ -8,10 +8,12 @@ import pytest
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.results import VIOLATED
-from pmipmc.engine.suggest import attribution, gather, old_text_found, suggested_text
+from pmipmc.engine.suggest import attribution, gather, old_text_found, suggested_text, write_suggested_text
 from pmipmc.model import draft
 from pmipmc.model.variants import AXES, PROPOSED_TEXT, REPAIRS
 from pmipmc.properties import provider
+
+from . import toys
 
 DRAFT = draft.text()
 
@@ -57,7 +59,8 @@ def test_the_repair_named_alone_removes_the_violation_and_leaving_a_needed_one_o
 
 def test_the_document_lists_each_violation_with_its_repair_and_rfc_style_old_and_new(tiny):
     runs, violated, ev = tiny
-    doc = suggested_text(runs, provider.repairs(), ev, DRAFT)
+    doc = suggested_text(runs, provider.repairs(), ev, DRAFT, draft=provider.DEFAULT_VARIANT,
+                         repaired=provider.REPAIRED_VARIANT)
     rows: dict[str, str] = {}   # every table row naming the claim, joined
     for m in re.finditer(r"^\| `(\w+)` \|.*$", doc, re.M):
         rows[m.group(1)] = rows.get(m.group(1), "") + m.group(0)
@@ -75,3 +78,42 @@ def test_the_document_lists_each_violation_with_its_repair_and_rfc_style_old_and
 def test_unknown_readings_are_bad_input():
     with pytest.raises(ValueError):
         provider.build_readings("tiny", {"tunnel_teardown": "never"})
+
+
+def test_the_providers_repaired_variant_is_every_repair_at_once():
+    assert provider.REPAIRED_VARIANT in provider.variant_names()
+    assert provider.REPAIRED_VARIANT in provider.MUTATION_VARIANTS
+    assert next(v for v in provider.variants() if v["name"] == provider.REPAIRED_VARIANT)["choices"] == dict(REPAIRS)
+
+
+class _CounterProvider:
+    """A toy spec in which `x` counts to four and 3 is bad; the one repair caps it at two.  Its
+    variants are named as no PMIPv6 variant is, so the engine must take the names from it."""
+    DEFAULT_VARIANT = "as-written"
+    REPAIRED_VARIANT = "mended"
+
+    @staticmethod
+    def build_readings(preset, choices):
+        return toys.counter(limit=2 if choices.get("cap") == "two" else 4, bad=3)
+
+    @staticmethod
+    def repairs():
+        return [{"axis": "cap", "reading": "two", "cites": "§1", "doc": "REPAIR: stop at two",
+                 "where": "§1", "old": "The counter counts to four.", "new": "The counter counts to two."}]
+
+    @staticmethod
+    def draft_text():
+        return "1.  Counting\n\n   The counter counts to four.\n"
+
+
+def test_suggested_text_takes_the_variant_names_from_the_provider(tmp_path):
+    toy = _CounterProvider()
+    runs = [run_explicit(toy.build_readings("toy", {}), "toy", "as-written"),
+            run_explicit(toy.build_readings("toy", {"cap": "two"}), "toy", "mended")]
+    doc = write_suggested_text(toy, runs, tmp_path).read_text()
+    assert "| Violation | Cites | as-written | mended | Removed by |" in doc
+    row = next(line for line in doc.splitlines() if line.startswith("| `x_is_never_bad` |"))
+    assert "VIOLATED" in row and "HOLDS_WITHIN_BOUNDS" in row and "alone: `cap`" in row
+    assert "not found in the draft" not in doc
+    runs[1].variant = "repaired"   # the PMIPv6 model's name means nothing to the engine
+    assert write_suggested_text(toy, runs, tmp_path / "none") is None
