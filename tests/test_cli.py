@@ -81,11 +81,13 @@ def test_every_violation_trace_replays(capsys, tmp_path):
     count = 0
     for one in doc["runs"]:
         s = provider.build(one["preset"], one["variant"])
+        # JSON results carry the steps; the trace file also needs the initial state: one run per variant
+        traces = {x.property: x.trace for x in run_explicit(s, one["preset"], one["variant"]).results}
         for r in one["results"]:
             if r["trace"] is None:
                 continue
-            # JSON results carry the steps; the trace file also needs the initial state
-            rec = next(x.trace for x in run_explicit(s, one["preset"], one["variant"], {r["property"]}).results)
+            rec = traces[r["property"]]
+            assert [st.rule for st in rec.steps] == [st["rule"] for st in r["trace"]]
             path = tmp_path / f"{one['variant']}-{r['property']}.json"
             path.write_text(json.dumps(rec.to_json()))
             code, text, _ = cli(capsys, "replay", str(path))

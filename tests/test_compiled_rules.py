@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from pmipmc.engine.compile import compile_successors_flagged, evaluate
 
 from .helpers import system
+from .tiers import examples
 
 SYSTEMS = [system(p, v) for p, v in (("tiny", "draft"), ("ci", "draft"), ("ci", "repaired"),
                                       ("tiny", "one-way-tunnel"), ("tiny", "legacy-lma"))]
@@ -25,7 +26,7 @@ def reference(sysm, state: bytes):
     return sorted(out), protocol
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(0, len(SYSTEMS) - 1), st.data())
 def test_generated_successors_match_the_interpreter(which, data):
     sysm = SYSTEMS[which]

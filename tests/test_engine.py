@@ -16,6 +16,7 @@ from pmipmc.engine.schema import BOOL, Domain, Schema
 from pmipmc.engine.symmetry import canonicaliser
 
 from .toys import counter, tokens
+from .tiers import examples
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 
@@ -61,7 +62,7 @@ def test_symmetry_preserves_verdicts_and_shrinks_the_space(n):
     assert with_sym.states < without.states
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(st.integers(0, 1), min_size=8, max_size=8))
 def test_canonicalisation_is_idempotent_and_orbit_invariant(bits):
     sysm = tokens(4)
@@ -92,7 +93,7 @@ def exprs():
         st.builds(lambda c, x, y: E.ite(c, x, y) == 1, inner, inner, inner)), max_leaves=12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(exprs(), st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 3)))
 def test_compiled_predicates_agree_with_the_interpreter(e, state):
     s = bytes(state)

@@ -83,7 +83,7 @@ def test_rumur_agrees_on_toy_systems(make):
 
 
 @needs_rumur
-@pytest.mark.parametrize("preset", ["tiny", "ci"])
+@pytest.mark.parametrize("preset", ["tiny"])   # ci and the rest: the slow tier's ..._everywhere
 def test_rumur_reaches_exactly_our_states_on_the_draft(preset):
     s = system(preset, "draft")
     assert rumurs(s) == ours(s)

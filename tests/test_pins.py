@@ -40,8 +40,9 @@ def test_symmetry_halves_tiny_exactly():
     assert (with_sym, without) == (3474, 6948)
 
 
-@pytest.mark.parametrize("preset,variant", [("tiny", "draft"), ("tiny", "one-way-tunnel"), ("ci", "draft"),
-                                            ("ci", "repaired")])
+@pytest.mark.parametrize("preset,variant", [("tiny", "draft"), ("tiny", "one-way-tunnel"),
+                                            pytest.param("ci", "draft", marks=pytest.mark.slow),
+                                            pytest.param("ci", "repaired", marks=pytest.mark.slow)])
 def test_symmetry_reduction_changes_no_verdict_and_no_depth(preset, variant):
     from pmipmc.engine.check import run_explicit
     s = system(preset, variant)

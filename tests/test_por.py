@@ -18,6 +18,7 @@ from pmipmc.engine.trace import is_quiescent, replay, violates
 from pmipmc.properties.provider import variant_names
 
 from .helpers import system
+from .tiers import examples
 
 
 def verdicts(run) -> list[tuple[str, str]]:
@@ -168,7 +169,7 @@ def _named(name, fn):
     return fn
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(toy_systems(), st.sampled_from([None, "inv", "reach", "quiet", "step"]))
 def test_por_keeps_every_verdict_on_random_systems(s, only):
     names = None if only is None else {only}

@@ -24,6 +24,7 @@ from pmipmc.engine.symmetry import canonicaliser
 from pmipmc.properties import provider
 
 from .helpers import enabled, fire
+from .tiers import examples
 
 BASES = ("draft", "repaired", "fix-teardown")
 PRESETS = ("tiny", "ci", "mobility")
@@ -126,7 +127,7 @@ def _mutate(data, d: dict) -> None:
         d["property"] = data.draw(st.sampled_from([p["name"] for p in provider.properties()]))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_replay_never_confirms_a_forged_trace(data, capsys, tmp_path):
     base = data.draw(st.sampled_from(BASES))

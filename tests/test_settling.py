@@ -15,6 +15,7 @@ from pmipmc.engine.trace import replay
 from pmipmc.engine.verify import Rejected, verify
 
 from .toys import spinner
+from .tiers import examples
 
 
 def _result(sysm):
@@ -56,7 +57,7 @@ def _naive(n, edges, settled):
     return ok
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(1, 7).flatmap(lambda n: st.tuples(
     st.just(n),
     st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.booleans()), max_size=20),

@@ -65,7 +65,7 @@ def assert_kept(p: subprocess.Popen, tmp: Path, kids: list[int], reason: str = "
     assert not [k for k in kids if alive(k)]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGTERM, marks=pytest.mark.slow), signal.SIGINT])
 def test_a_signal_to_the_parent_alone_stops_the_workers_and_keeps_their_findings(tmp_path, sig):
     p, kids = start(tmp_path, *THOROUGH, "--jobs", "2", workers=2)
     p.send_signal(sig)
@@ -91,6 +91,7 @@ def test_a_killed_parent_leaves_no_orphans(tmp_path):
     assert not [k for k in kids if alive(k)]
 
 
+@pytest.mark.slow   # six seconds of waiting for z3 to be busy
 def test_sigint_stops_a_proof_within_seconds(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "pmipmc", "prove", "--preset", "thorough", "--variant", "draft",
                           "--quiet", "--no-reports", "--json", str(tmp_path / "r.json")],

@@ -15,9 +15,11 @@ from pmipmc.model.wire.options import (COA_OPTION_TYPE_PLACEHOLDER, KNOWN_OPTION
                                        HomeNetworkPrefix, MobileNodeIdentifier, Timestamp,
                                        UnknownOption, WireError)
 
+from .tiers import examples
+
 DRAFT = Path(os.environ.get("PMIPMC_DRAFT",
                             "/work/shared/spec/draft-liu-multimob-pmipv6-multicast-ro-01.txt"))
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SRC, DST = "2001:db8:0:ff::1", "2001:db8:0:fe::1"
 
 addrs = st.integers(0, (1 << 128) - 1).map(ipaddress.IPv6Address)
@@ -225,7 +227,7 @@ def test_encode_rejects_out_of_range_fields():
             wire.encode(bad)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.binary(max_size=64))
 def test_fuzz_binary_raises_only_wire_error(blob):
     try:
