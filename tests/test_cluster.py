@@ -47,8 +47,15 @@ def run_cluster(*args, **kw):
     return run(*args, **kw)
 
 
-def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2):
-    variants = provider.variant_names()
+# the inner loop's pair (the other LMA, the spec); CI's slow tier: the rest.  Not ending on legacy-lma:
+# a Ray actor keeps its shard when set up for the same job again (engine/cluster.py, setup), so the
+# killed-worker test below, on legacy-lma, would start from a full seen set and find no levels
+INNER = ["legacy-lma", "draft"]
+
+
+@pytest.mark.parametrize("variants", [INNER, pytest.param([v for v in provider.variant_names() if v not in INNER],
+                                                          marks=pytest.mark.slow, id="the-others")])
+def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2, variants):
     runs = run_cluster(jobs("tiny", variants), "local:2", pool=local2)
     for v, run in zip(variants, runs):
         assert run.engine == "cluster"

@@ -141,8 +141,9 @@ def _tiny(variant):
     return provider.build("tiny", variant)
 
 
-@pytest.mark.parametrize("variant", ["draft"])   # every variant: the slow tier's test_every_tiny_variant_agrees...
-def test_bmc_and_bfs_agree_on_every_verdict_and_shortest_depth(variant):
+def bmc_and_bfs_agree_on_every_verdict_and_shortest_depth(variant):
+    """z3 searches to the deepest violation: seconds per variant, so the slow tier runs it (on every
+    variant, below); the inner loop has test_run_bmc_reports_symbolic_traces and the random toys."""
     system = _tiny(variant)
     bounded = [p for p in system.properties if p.kind != "progress"]   # progress needs the whole graph
     ex = run_explicit(system, "tiny", variant, names={p.name for p in bounded})
@@ -274,6 +275,6 @@ def test_proofs_on_tiny_never_contradict_the_explicit_engine():
 @pytest.mark.parametrize("variant", provider.variant_names())
 def test_every_tiny_variant_agrees_and_proofs_are_consistent(variant):
     from pmipmc.properties.lemmas import LEMMAS
-    test_bmc_and_bfs_agree_on_every_verdict_and_shortest_depth(variant)
+    bmc_and_bfs_agree_on_every_verdict_and_shortest_depth(variant)
     system = _tiny(variant)
     _consistent(system, variant, run_prove(system, "tiny", variant, lemmas=LEMMAS, timeout_s=10))
