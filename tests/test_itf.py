@@ -15,6 +15,8 @@ from pmipmc.engine.check import run_explicit
 from pmipmc.engine.report import write_traces
 from pmipmc.properties import provider
 
+from .tiers import examples
+
 jsonschema = pytest.importorskip("jsonschema")
 
 # ADR-015 written as a JSON schema: a trace object with `vars` and `states`, optional `#meta`,
@@ -198,7 +200,7 @@ def records(draw):
     return TraceRecord("tiny", "draft", "p", "invariant", init, steps), _schema(slots)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(records())
 def test_any_trace_round_trips_through_itf(drawn):
     rec, schema = drawn

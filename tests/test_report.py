@@ -81,10 +81,16 @@ def test_every_normative_sentence_and_step_is_in_the_coverage_table(runs, tmp_pa
     assert "not modelled: SSM-aware router behaviour" in table
 
 
-def test_report_links_traces_and_is_deterministic(runs, tmp_path, monkeypatch):
+@pytest.mark.parametrize("whole", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_report_links_traces_and_is_deterministic(runs, tmp_path, monkeypatch, whole):
     monkeypatch.chdir(tmp_path)   # replay commands are relative to where pmipmc runs
     out = tmp_path / "reports"
     args = (narrative, DRAFT, provider.rules(), provider.properties(), provider.variants(), "lint says hi")
+    if not whole:   # every picture is a `dot` run: the inner loop draws two violations and a witness
+        pick = [r for r in runs[0].results if r.trace and r.kind != "reachable"][:2]
+        pick += [r for r in runs[0].results if r.trace and r.kind == "reachable"][:1]
+        assert [r.verdict for r in pick] == ["VIOLATED", "VIOLATED", "FOUND"]
+        runs = [run_explicit(provider.build("tiny", "draft"), "tiny", "draft", {r.property for r in pick})]
     first = report.write_report(runs[:1], out, *args, timings=False, system_for=SYSTEM_FOR).read_text()
     files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     second = report.write_report(runs[:1], out, *args, timings=False, system_for=SYSTEM_FOR).read_text()
