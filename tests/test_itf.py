@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmipmc.engine.itf import ACTION, ITFError, _as_map, _value, from_itf, to_itf
+from pmipmc.engine.itf import ACTION, ITFError, _as_map, _nest, from_itf, to_itf
 from pmipmc.engine.results import StepRecord, TraceRecord
 from pmipmc.engine.schema import Schema, enum
 from pmipmc.engine.check import run_explicit
@@ -134,19 +134,11 @@ _label = st.one_of(st.from_regex(r"(0|[1-9][0-9]{0,3})", fullmatch=True),
 
 
 def _nest_by_slot_names(labels: dict[str, str]) -> dict:
-    """How engine/itf.py nested before it read the schema: by parsing `name[i][j]`; kept here as the
-    reference its output must still equal."""
-    out: dict = {}
-    for slot, label in labels.items():
-        name, idx = re.match(r"^([^\[\]]+)", slot).group(1), re.findall(r"\[([^\[\]]*)\]", slot)
-        if not idx:
-            out[name] = _value(label)
-            continue
-        node = out.setdefault(name, {})
-        for k in idx[:-1]:
-            node = node.setdefault(k, {})
-        node[idx[-1]] = _value(label)
-    return {k: _as_map(v) for k, v in out.items()}
+    """How engine/itf.py nested before it read the schema: arrays and indices parsed out of
+    `name[i][j]`; kept here as the reference its output must still equal."""
+    layout = [(slot, re.match(r"^([^\[\]]+)", slot).group(1), tuple(re.findall(r"\[([^\[\]]*)\]", slot)))
+              for slot in labels]
+    return {k: _as_map(v) for k, v in _nest(layout, labels).items()}
 
 
 def _same_as_nesting_by_slot_names(run) -> None:
