@@ -263,6 +263,7 @@ def _consistent(system, variant, run):
             assert (e.verdict, e.depth) == (VIOLATED, r.depth), r.property
 
 
+@pytest.mark.slow   # invariant discovery on the model: 4 to 20 s of z3 here; the inner loop proves toys
 def test_proofs_on_tiny_never_contradict_the_explicit_engine():
     system = _tiny("draft")
     names = [p.name for p in system.properties if p.kind == "invariant"]
