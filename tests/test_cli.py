@@ -74,9 +74,12 @@ def test_truncated_run_exits_3_and_is_never_a_pass(capsys):
     assert "holds " not in out.split("states")[0]  # no property printed as holding
 
 
-def test_every_violation_trace_replays(capsys, tmp_path):
+@pytest.mark.parametrize("variants,least", [(("draft", "legacy-lma"), 10),
+                                            pytest.param((), 20, marks=pytest.mark.slow, id="every-variant")])
+def test_every_violation_trace_replays(capsys, tmp_path, variants, least):
     out = tmp_path / "r.json"
-    cli(capsys, "check", "--preset", "tiny", "--jobs", "1", "--quiet", "--json", str(out))
+    cli(capsys, "check", "--preset", "tiny", "--jobs", "1", "--quiet", "--json", str(out),
+        *(a for v in variants for a in ("--variant", v)))
     doc = json.loads(out.read_text())
     count = 0
     for one in doc["runs"]:
@@ -93,7 +96,7 @@ def test_every_violation_trace_replays(capsys, tmp_path):
             code, text, _ = cli(capsys, "replay", str(path))
             assert code == 0 and text.startswith("reproduced"), text
             count += 1
-    assert count >= 20
+    assert count >= least
 
 
 def test_list_json_has_name_cites_doc(capsys):
