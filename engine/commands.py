@@ -164,7 +164,7 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
                    outdir: Path | None) -> list[str]:
     """Write every output asked for; one line per output that could not be written."""
     errors: list[str] = []
-    doc = {"tool": "pmipmc", "runs": [r.to_json() for r in runs]}
+    doc = {"tool": "pmipmc", "runs": [{**r.to_json(), "by_design": provider.by_design(r.variant)} for r in runs]}
     if args.json:
         text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
         attempt(errors, "--json", args.json, lambda: atomic_text(args.json, text))
@@ -194,7 +194,7 @@ def _write_reports(provider, runs: list[RunResult], tmp: Path, outdir: Path) -> 
     # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
     write_report(runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
                  provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
-                 system_for=lambda p, v, o: provider.build(p, v, **o))
+                 system_for=lambda p, v, o: provider.build(p, v, **o), by_design=provider.by_design)
     write_suggested_text(provider, runs, tmp)
     write_explorer(runs, tmp, provider.narrator(), lambda rec: provider.build(rec.preset, rec.variant, **rec.overrides))
 

@@ -67,6 +67,14 @@ def repairs() -> list[dict]:
             for a, r in REPAIRS.items() for p in [PROPOSED_TEXT[(a, r)]]]
 
 
+def by_design(variant: str) -> dict[str, str]:
+    """Properties the variant's readings break on purpose (e.g. the optimisation claim on the base path), with why."""
+    from .routeopt import BY_DESIGN
+    v = model.variant(variant)
+    return {p: why for (axis, reading), props in BY_DESIGN.items() if v.reading(axis) == reading
+            for p, why in props.items()}
+
+
 def presets() -> list[dict]:
     return [{"name": n, "cites": b.summary(), "doc": doc, "bounds": b.summary()}
             for n, (b, doc) in model.PRESETS.items()]
