@@ -311,6 +311,8 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
     if lint_markdown:
         L += ["", "## Wire-format lint", "", lint_markdown.rstrip()]
     L += property_coverage_section(outdir)
+    from .routes_cmd import routes_section
+    L += routes_section(shown_dir or outdir)
     path = outdir / "README.md"
     path.write_text("\n".join(L) + "\n")
     return path

@@ -75,6 +75,12 @@ def by_design(variant: str) -> dict[str, str]:
             for p, why in props.items()}
 
 
+def route_comparison(packet_seconds: float | None = 120.0) -> dict:
+    """What the optimisation buys, per scenario and route: {"rows": JSON rows, "markdown": lines}."""
+    from .routes import comparison
+    return comparison(build, packet_seconds)
+
+
 def presets() -> list[dict]:
     return [{"name": n, "cites": b.summary(), "doc": doc, "bounds": b.summary()}
             for n, (b, doc) in model.PRESETS.items()]
