@@ -41,8 +41,9 @@ class Scenario:
 SCENARIOS = (
     Scenario("figure", "Figure 1/2 set-up", "tiny", {"MN1": "MAG1", "MN2": "MAG2"},
              packets=("ci", {"data_packets": True})),
+    # a third MAG, so that the sender moves away from the listener rather than onto its MAG (§6.1)
     Scenario("sender-handover", "after a sender handover", "mobility", {"MN1": "MAG1", "MN2": "MAG2"},
-             {"sender_moves": 1}, handover=True, packets=("handover-data", {})),
+             {"sender_moves": 1, "mags": 3}, handover=True, packets=("handover-data", {})),
     Scenario("three-mags", "three MAGs", "three-mags", {"MN1": "MAG1", "MN2": "MAG3", "MN3": "MAG2"},
              packets=("three-mags", {"data_packets": True})),
 )
@@ -140,11 +141,12 @@ def measure(system, start: bytes, env: frozenset = SUBSCRIBING) -> dict:
 
 
 def after_handover(system, served: bytes) -> dict:
-    """The sender moves to the first other MAG; protocol rules alone must restore delivery."""
+    """The sender moves to the first MAG without a listener; protocol rules alone must restore delivery."""
     ctx, names = system.ctx, system.schema.sorts["MAG"].elements
     x = ctx.senders[0]
     old = next(m for m in ctx.mags if system.schema.decode(served)[f"att[{system.schema.sorts['MN'].elements[x]}]"] == names[m])
-    new = next(m for m in ctx.mags if m != old)
+    taken = {system.schema.decode(served)[f"att[{system.schema.sorts['MN'].elements[l]}]"] for l in ctx.listeners}
+    new = next((m for m in ctx.mags if m != old and names[m] not in taken), next(m for m in ctx.mags if m != old))
     inst = system.find_instance("mn_hands_over", (system.schema.sorts["MN"].elements[x], names[old], names[new]))
     moved = system.instance(inst.index)[1](served)
     row = measure(system, moved, env=frozenset())

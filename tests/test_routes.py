@@ -92,10 +92,10 @@ def test_comparison_numbers_are_rederived_from_the_witness_trace(rows):
 
 def test_after_a_sender_handover_the_draft_never_restores_delivery_and_the_repairs_do(rows):
     assert _row(rows, "sender-handover", "draft")["after_handover"] == {
-        "delivered": False, "why": "never (searched every state)", "move": "MN2 MAG2 -> MAG1"}
+        "delivered": False, "why": "never (searched every state)", "move": "MN2 MAG2 -> MAG3"}
     for route in ("repaired", "base-path"):
         ah = _row(rows, "sender-handover", route)["after_handover"]
-        assert ah["delivered"] and ah["trace"][0] == "mn_hands_over(MN2, MAG2, MAG1)"
+        assert ah["delivered"] and ah["trace"][0] == "mn_hands_over(MN2, MAG2, MAG3)"
     assert _row(rows, "sender-handover", "base-path")["after_handover"]["messages"] < \
         _row(rows, "sender-handover", "repaired")["after_handover"]["messages"]
 
