@@ -82,6 +82,7 @@ class Flow:
     entry: int | None                       # the MAG where it enters, if it passes the RPF check
     hops: tuple[tuple[int, int], ...]       # tunnel hops (from MAG, to MAG) in hop order
     deliveries: tuple[tuple[int, int], ...]  # (MAG, listener) handovers to listeners
+    via_lma: tuple[tuple[int, int], ...] = ()  # base path: (MAG up to the LMA, MAG the LMA sends down to)
 
 
 def flow(ctx: Ctx, state: bytes, src: int) -> Flow:
@@ -95,7 +96,11 @@ def flow(ctx: Ctx, state: bytes, src: int) -> Flow:
                                if a != b and holds(levels[h][a], levels[h + 1][b], tunnel_hop(ctx, s, src, a, b))))
     deliveries = tuple(dict.fromkeys((a, l) for h in range(len(levels)) for a in ctx.mags for l in ctx.listeners
                                      if holds(levels[h][a], handed_to(ctx, s, src, l, a))))
-    return Flow(entry, hops, deliveries)
+    via_lma = ()
+    if base_path(ctx):
+        via_lma = tuple((a, b) for a in ctx.mags for b in ctx.mags if a != b and holds(
+            levels[0][a], up_to_lma(ctx, s, src, a), down_from_lma(ctx, s, src, b)))
+    return Flow(entry, hops, deliveries, via_lma)
 
 
 def delivered_at_hop(ctx: Ctx, s, src: int, l: int, h: int, levels=None):
