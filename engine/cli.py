@@ -72,6 +72,9 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
                    help="memory budget, e.g. 4G, 512M or 50%% (default 80%% of physical memory): UNKNOWN(memory)")
     p.add_argument("--baseline", type=Path, default=None, help="expected violations (default: the model's)")
     p.add_argument("--update-baseline", action="store_true", help="record these results as expected")
+    p.add_argument("--add-found", action="store_true",
+                   help="add the violations and witnesses found to the baseline, removing nothing "
+                        "(for runs that cannot finish)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
