@@ -322,6 +322,10 @@ class Provider(Protocol):
 
     def variant_names(self) -> list[str]: ...
 
+    def by_design(self, variant: str) -> dict[str, str]: ...   # property -> why the variant breaks it on purpose
+
+    def route_comparison(self, packet_seconds: float | None) -> dict: ...   # {"rows": [...], "markdown": [...]}
+
     def narrator(self) -> Narrator: ...
 
     def draft_text(self) -> str: ...

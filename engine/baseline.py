@@ -113,5 +113,19 @@ def updated(baseline: dict, runs: list[RunResult]) -> dict:
     return out
 
 
+def with_found(baseline: dict, runs: list[RunResult]) -> dict:
+    """`baseline` plus what these runs found: violations and witnesses, each backed by a trace the
+    Python engine re-executed, are facts whether or not the run finished.  Nothing is removed, so
+    a run that cannot finish (thorough) never turns an undecided property into "holds"."""
+    out = json.loads(json.dumps(baseline))
+    for run in runs:
+        entry = out.setdefault(run.preset, {}).setdefault(run.variant, {})
+        found = {r.property for r in run.results if r.kind != "reachable" and r.verdict == VIOLATED}
+        seen = {r.property for r in run.results if r.kind == "reachable" and r.verdict == FOUND}
+        entry["violated"] = sorted(set(entry.get("violated", [])) | found)
+        entry["not_witnessed"] = sorted(set(entry.get("not_witnessed", [])) - seen)
+    return out
+
+
 def dumps(data: dict) -> str:
     return json.dumps(data, indent=1, sort_keys=True) + "\n"

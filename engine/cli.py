@@ -16,7 +16,7 @@ from . import baseline as bl
 from .cmd_simulate import add_parser as add_simulate
 from .cmd_simulate import cmd_simulate
 from .commands import cmd_bench, cmd_check, cmd_lint, cmd_list, cmd_render, cmd_replay
-from . import mutate_cmd
+from . import mutate_cmd, routes_cmd
 from .errors import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_UNEXPECTED, BadInput
 from .murphi_cli import cmd_export
 from .native.run import NativeError
@@ -72,6 +72,9 @@ def _run_options(p: argparse.ArgumentParser, provider) -> None:
                    help="memory budget, e.g. 4G, 512M or 50%% (default 80%% of physical memory): UNKNOWN(memory)")
     p.add_argument("--baseline", type=Path, default=None, help="expected violations (default: the model's)")
     p.add_argument("--update-baseline", action="store_true", help="record these results as expected")
+    p.add_argument("--add-found", action="store_true",
+                   help="add the violations and witnesses found to the baseline, removing nothing "
+                        "(for runs that cannot finish)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -139,6 +142,7 @@ def parser(provider) -> argparse.ArgumentParser:
     ln.add_argument("--json", type=Path, help="write findings as JSON here")
     add_simulate(sub, provider, _positive_int)
     mutate_cmd.add_parser(sub, provider, _positive_int, _positive_float)
+    routes_cmd.add_parser(sub, _positive_float)
     return top
 
 
@@ -174,7 +178,8 @@ def _run(provider, argv: list[str]) -> int:
             raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export, simulate, mutate)")
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
                    "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export,
-                   "simulate": cmd_simulate, "mutate": mutate_cmd.cmd_mutate}[args.command]
+                   "simulate": cmd_simulate, "mutate": mutate_cmd.cmd_mutate,
+                   "routes": routes_cmd.cmd_routes}[args.command]
         return handler(provider, args)
     except SystemExit as e:   # --version
         return e.code or 0

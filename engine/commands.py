@@ -93,11 +93,12 @@ def cmd_check(provider, args) -> int:
     _cluster_options(args, engine)
     guards.conflicting_flags(args, engine)
     base_path = args.baseline or provider.BASELINE
+    add_found = getattr(args, "add_found", False)
     baseline = bl.load(base_path, must_exist=not args.update_baseline)
     outdir = _report_dir(args)
     guards.writable_file("--json", args.json)
     guards.writable_file("--junit", args.junit)
-    guards.writable_file("--baseline", base_path if args.update_baseline else None)
+    guards.writable_file("--baseline", base_path if args.update_baseline or add_found else None)
     guards.writable_dir("--reports", outdir)
     workers = guards.workers(args.jobs, len(variants))
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
@@ -136,6 +137,9 @@ def cmd_check(provider, args) -> int:
     if stopped:
         print(f"pmipmc: stopped ({stopped}): undecided properties are UNKNOWN({stopped})", file=sys.stderr)
         return EXIT_INCOMPLETE
+    if add_found:   # what was added is expected now; anything else still surprises
+        after = bl.with_found(baseline, runs)
+        surprises = [line for run in runs for line in bl.annotate(run, after)]
     if surprises and not args.update_baseline:
         return EXIT_UNEXPECTED
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
@@ -164,7 +168,7 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
                    outdir: Path | None) -> list[str]:
     """Write every output asked for; one line per output that could not be written."""
     errors: list[str] = []
-    doc = {"tool": "pmipmc", "runs": [r.to_json() for r in runs]}
+    doc = {"tool": "pmipmc", "runs": [{**r.to_json(), "by_design": provider.by_design(r.variant)} for r in runs]}
     if args.json:
         text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
         attempt(errors, "--json", args.json, lambda: atomic_text(args.json, text))
@@ -179,6 +183,12 @@ def _write_outputs(provider, args, runs: list[RunResult], base_path: Path, basel
         elif attempt(errors, "--baseline", base_path,
                      lambda: atomic_text(base_path, bl.dumps(bl.updated(baseline, runs)))):
             print(f"baseline updated: {base_path}", file=sys.stderr)
+    if getattr(args, "add_found", False):
+        new = bl.with_found(baseline, runs)
+        if new == baseline:
+            print("baseline unchanged: nothing found that it lacks", file=sys.stderr)
+        elif attempt(errors, "--baseline", base_path, lambda: atomic_text(base_path, bl.dumps(new))):
+            print(f"baseline: added what was found to {base_path}", file=sys.stderr)
     if outdir:
         if attempt(errors, "--reports", outdir, lambda: replace_dir_entries(outdir, lambda tmp: _write_reports(
                 provider, runs, tmp, outdir))):
@@ -194,7 +204,7 @@ def _write_reports(provider, runs: list[RunResult], tmp: Path, outdir: Path) -> 
     # seconds differ from run to run: reports keep only reproducible figures (JSON has the rest)
     write_report(runs, tmp, provider.narrator(), provider.draft_text(), provider.rules(), provider.properties(),
                  provider.variants(), provider.lint_markdown(), timings=False, shown_dir=outdir,
-                 system_for=lambda p, v, o: provider.build(p, v, **o))
+                 system_for=lambda p, v, o: provider.build(p, v, **o), by_design=provider.by_design)
     write_suggested_text(provider, runs, tmp)
     write_explorer(runs, tmp, provider.narrator(), lambda rec: provider.build(rec.preset, rec.variant, **rec.overrides))
 

@@ -21,6 +21,8 @@ def conflicting_flags(args, engine: str) -> None:
         if flag:
             what = "prove" if engine == "prove" else "--engine symbolic"
             raise BadInput(f"{flag} applies to the explicit engine, not {what}")
+    if args.update_baseline and getattr(args, "add_found", False):
+        raise BadInput("--update-baseline and --add-found contradict each other; give one")
     if args.update_baseline:
         why = ("--property checks a subset" if args.property else
                "prove does not decide every property" if engine == "prove" else

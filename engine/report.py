@@ -250,7 +250,8 @@ def write_traces(runs: list[RunResult], outdir: Path, narrator: Narrator, pictur
 def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_text: str, rules: list[dict],
                  properties: list[dict], variants: list[dict], lint_markdown: str | None = None, *,
                  pictures: bool = True, timings: bool = True,
-                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None) -> Path:
+                 system_for: Callable[[str, str, dict], System], shown_dir: Path | None = None,
+                 by_design: Callable[[str], dict[str, str]] = lambda variant: {}) -> Path:
     """Write outdir/README.md and outdir/traces/<variant>/<property>.{json,txt,msc.txt,*.svg}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -278,9 +279,14 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
                 continue
             cell = (_trace_links(f"traces/{run.variant}/{name}", res.shown, res.depth, outdir) if res.trace
                     else res.shown)
-            cells.append(_cell(cell + ("" if res.expected else " **NEW**")))
+            design = " *by design*" if name in by_design(run.variant) else ""
+            cells.append(_cell(cell + design + ("" if res.expected else " **NEW**")))
         kind, cites = kinds.get(name, ("", ""))
         L.append(f"| `{name}` | {kind} | {_cell(cites)} | " + " | ".join(cells) + " |")
+    designed = sorted({(v, p, why) for v in dict.fromkeys(cols) for p, why in by_design(v).items()})
+    if designed:   # a reading that breaks a claim on purpose says so, rather than hide the claim
+        L += ["", "*by design*: the variant breaks the claim on purpose:", ""]
+        L += [f"- {v}: `{p}`: {_cell(why)}" for v, p, why in designed]
     L += ["", "## Runs", "",
           "| Variant | Preset | Engine | Complete | States | Transitions | Depth |"
           + (" Seconds | States/s |" if timings else ""),
@@ -305,6 +311,8 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
     if lint_markdown:
         L += ["", "## Wire-format lint", "", lint_markdown.rstrip()]
     L += property_coverage_section(outdir)
+    from .routes_cmd import routes_section
+    L += routes_section(shown_dir or outdir)
     path = outdir / "README.md"
     path.write_text("\n".join(L) + "\n")
     return path

@@ -19,9 +19,14 @@ Modelled
   sender, forwarded MAG by MAG on the state of the moment (§4.2 step 9), so a packet lost or
   delivered twice across a handover is a verdict (§1 "supports seamless handover").
 
+- RFC 6224's base path, the route the draft optimises (§1), as the reading `base_rfc6224` of
+  axis `route` (variant `base-path`, `rules_base.py`): MAGs as MLD proxies reporting to the
+  LMA, data up to the LMA and down to member MAGs, no PBU-Q and no MAG-MAG tunnel.
+
 Not modelled
-- Multicast data through the LMA (RFC 6224/7287 base solution): delivery here is only over
-  MAG-local interfaces and MAG-MAG tunnels, the paths the draft creates.
+- Senders' data through the LMA alongside the optimised route (RFC 7287 §3): in the draft's
+  variants delivery is only over MAG-local interfaces and MAG-MAG tunnels; the base path is a
+  separate reading, never mixed with them.
 - PIM Hello, Assert, DR election and (*,G) state (SSM only, RFC 4601 §4.8).
 - Several LMAs (the draft's figures use one), security (§9 is TBD), the wire formats (those
   are checked by `wire/codec.py` and `wire/lint.py`, not by the state machine).
@@ -43,7 +48,7 @@ Simplified
 """
 from __future__ import annotations
 
-from . import network, rules_data, rules_listener, rules_mobility, rules_route, rules_softstate
+from . import network, rules_base, rules_data, rules_listener, rules_mobility, rules_route, rules_softstate
 from .bounds import PRESETS, Bounds, BoundsError, preset
 from .state import Ctx, initial_states, make_ctx
 from .variants import AXES, VARIANTS, VariantError, variant
@@ -55,7 +60,7 @@ ALL_RULES = (rules_listener.RULES + [_loss["network_loses_mld_report"]] + rules_
              + rules_mobility.RULES + [_loss["network_loses_pbu"], _loss["network_loses_deregistration"]]
              + rules_softstate.RULES + [_loss[n] for n in ("network_loses_pbu_q", "network_loses_pba_q",
                                                           "network_loses_pim", "network_loses_tunnel_setup")]
-             + rules_data.RULES)
+             + rules_data.RULES + rules_base.RULES)
 assert {r.name for r in ALL_RULES} >= set(_loss), "a loss rule of network.py is not in ALL_RULES"
 
 

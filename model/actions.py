@@ -138,4 +138,12 @@ ACTIONS: dict[str, Callable] = {
     # data packets in flight (switch data_packets): data, not signalling, so no message array draws them
     "mn_sends_data": lambda st, src, m: [env(st, src, m, "Multicast data", "(one packet)")],
     "mag_forwards_data": lambda st, m, src: [act(st, m, f"Forward {st.sg(src)} packet", "(oiflist)")],
+    # RFC 6224 base path (variant base-path): proxy reports are messages; the LMA's data step is drawn
+    "mag_proxies_report": lambda st, m, l, src: [act(st, m, f"Add {m}-{l} to proxy membership")],
+    "lma_receives_proxy_report": lambda st, m, src: [act(st, LMA, f"{st.sg(src)} downstream: tunnel to {m}",
+                                                         "(join)" if st.now("lma_sub", src, m) else "(leave)")],
+    "mag_reports_membership_upstream": _nothing,
+    "lma_expires_downstream_membership": lambda st, m, src: [act(st, LMA, f"{m}'s {st.sg(src)} membership expires")],
+    "network_loses_proxy_report": _nothing,
+    "lma_forwards_data": lambda st, src: [act(st, LMA, f"Forward {st.sg(src)} packet", "(to member MAGs)")],
 }

@@ -7,6 +7,7 @@ MAG-MN interfaces, and into MAG-MAG tunnels whose both ends exist.  `reach[h][a]
 packet reaches and is accepted by MAG a after exactly h tunnel hops; hops up to the number of
 MAGs are computed, so a cycle shows up as a MAG reached at two hop counts.  Under the
 `local_sources_only` repair only the sender's own MAG feeds tunnels, so paths have one hop.
+Under RFC 6224's base path (axis `route`) the data goes via the LMA: two tunnel hops.
 """
 from __future__ import annotations
 
@@ -34,7 +35,35 @@ def handed_to(ctx: Ctx, s, src: int, l: int, a: int):
     return all_of(s.oif_local[a][src][l] == 1, s.att[l] == ctx.at(a))
 
 
+def base_path(ctx: Ctx) -> bool:
+    """RFC 6224's base path: data via the LMA (variant axis `route`)."""
+    return ctx.reads("route", "base_rfc6224")
+
+
+def up_to_lma(ctx: Ctx, s, src: int, a: int):
+    """The LMA accepts S's packet from MAG a's tunnel only while S's binding names a (RFC 5213 §5.6.2)."""
+    return s.bce[src] == ctx.at(a)
+
+
+def down_from_lma(ctx: Ctx, s, src: int, b: int):
+    """The LMA forwards (S,G) down the LMA-MAG tunnel to b: b's proxy reported members upstream."""
+    return s.lma_sub[src][b] == 1
+
+
+def _reach_via_lma(ctx: Ctx, s, src: int) -> list[list]:
+    """RFC 6224 §3 with RFC 4605 §4.2: the sender's MAG (a proxy that has S in its Binding Update List)
+    forwards S's data to its own subscribed links and upstream; the LMA sends it down to every other
+    MAG with members.  Hop 1 is the MAG-LMA tunnel (no MAG is reached), hop 2 the LMA-MAG tunnel."""
+    entry = [all_of(s.att[src] == ctx.at(a), s.bul[a][src] == 1) for a in ctx.mags]
+    down = [any_of(all_of(entry[a], up_to_lma(ctx, s, src, a), down_from_lma(ctx, s, src, b))
+                   for a in ctx.mags if a != b) for b in ctx.mags]
+    levels = [entry, [FALSE for _ in ctx.mags], down]
+    return levels + [[FALSE for _ in ctx.mags] for _ in range(len(ctx.mags) + 1 - len(levels))]
+
+
 def reach(ctx: Ctx, s, src: int) -> list[list]:
+    if base_path(ctx):
+        return _reach_via_lma(ctx, s, src)
     levels = [[enters(ctx, s, src, a) for a in ctx.mags]]
     local_only = ctx.reads("tunnel_forwarding", "local_sources_only")
     for h in range(len(ctx.mags)):
@@ -53,6 +82,7 @@ class Flow:
     entry: int | None                       # the MAG where it enters, if it passes the RPF check
     hops: tuple[tuple[int, int], ...]       # tunnel hops (from MAG, to MAG) in hop order
     deliveries: tuple[tuple[int, int], ...]  # (MAG, listener) handovers to listeners
+    via_lma: tuple[tuple[int, int], ...] = ()  # base path: (MAG up to the LMA, MAG the LMA sends down to)
 
 
 def flow(ctx: Ctx, state: bytes, src: int) -> Flow:
@@ -66,7 +96,11 @@ def flow(ctx: Ctx, state: bytes, src: int) -> Flow:
                                if a != b and holds(levels[h][a], levels[h + 1][b], tunnel_hop(ctx, s, src, a, b))))
     deliveries = tuple(dict.fromkeys((a, l) for h in range(len(levels)) for a in ctx.mags for l in ctx.listeners
                                      if holds(levels[h][a], handed_to(ctx, s, src, l, a))))
-    return Flow(entry, hops, deliveries)
+    via_lma = ()
+    if base_path(ctx):
+        via_lma = tuple((a, b) for a in ctx.mags for b in ctx.mags if a != b and holds(
+            levels[0][a], up_to_lma(ctx, s, src, a), down_from_lma(ctx, s, src, b)))
+    return Flow(entry, hops, deliveries, via_lma)
 
 
 def delivered_at_hop(ctx: Ctx, s, src: int, l: int, h: int, levels=None):

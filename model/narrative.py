@@ -90,6 +90,9 @@ def data_events(system: System, state: bytes) -> list[Event]:
         what = "Multicast data" if len(senders) == 1 else f"Multicast data from {mns[x]}"
         out.append(Event(mns[x], mags[f.entry], what, "message"))
         out += [Event(mags[a], mags[b], what, "tunnel") for a, b in f.hops]
+        for up in dict.fromkeys(a for a, _ in f.via_lma):   # RFC 6224 base path: up to the LMA, down to members
+            out.append(Event(mags[up], LMA, what, "tunnel"))
+            out += [Event(LMA, mags[b], what, "tunnel") for a, b in f.via_lma if a == up]
         out += [Event(mags[a], mns[l], what, "message") for a, l in f.deliveries]
     return out
 

@@ -47,6 +47,8 @@ def mag_discards_stale_report(ctx: Ctx, s, m, l, src):
 @rule(cites="§6.1", each=("MAG", "LISTENER", "SENDER"))
 def mag_joins_locally(ctx: Ctx, s, m, l, src):
     """MN2 is attached to this MAG too: add MAG1-MN1 to the oiflist; create state with a local iif."""
+    if ctx.reads("route", "base_rfc6224"):
+        return None   # the MLD proxy's rule `mag_proxies_report` handles every join
     iif = s.iif[m][src]
     return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_JOIN, s.att[l] == ctx.at(m),
                              s.bul[m][src] == ctx.BUL_REGISTERED),
@@ -57,6 +59,8 @@ def mag_joins_locally(ctx: Ctx, s, m, l, src):
 @rule(cites="§4.2 step 2; §6.2 PBU-Q items 1-3", each=("MAG", "LISTENER", "SENDER"))
 def mag_sends_pbu_q(ctx: Ctx, s, m, l, src):
     """MN2 is not on this MAG: record MN1's membership and ask the LMA for MN2's CoA (PBU-Q)."""
+    if ctx.reads("route", "base_rfc6224"):
+        return None   # the base path asks nothing: the LMA forwards to members
     idle = s.q[m][src] == ctx.Q_IDLE
     if ctx.reads("requery", "first_report_only"):
         idle = all_of(idle, s.iif[m][src] == ctx.NONE)
@@ -82,6 +86,8 @@ def mag_deletes_channel_state(ctx: Ctx, s, m, l, src):
         eff[s.q[m][src]] = ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_ASKED, ctx.Q_IDLE)
     eff.update({s.oif_local[m][src][x]: 0 for x in ctx.listeners})
     eff.update({s.oif_tunnel[m][src][b]: 0 for b in ctx.mags})
+    if ctx.reads("route", "base_rfc6224"):   # RFC 4605 §4.1: the membership database lost (S,G)
+        eff[s.mld_up[m][src]] = ctx.MLD_LEAVE
     return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, ~members(ctx, s, m, src, but=l)),
                 effect=eff)
 

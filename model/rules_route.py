@@ -186,6 +186,8 @@ def mag_removes_route_and_prunes(ctx: Ctx, s, m, src, b):
 @rule(cites="RFC 4601 §4.5.7 (RPF'(S,G) changes); draft §3 DR of MN2", each=("MAG", "SENDER"))
 def mag_takes_local_iif_for_registered_source(ctx: Ctx, s, m, src):
     """S has registered here and no MRIB tunnel route says otherwise: the RPF interface is local."""
+    if ctx.reads("route", "base_rfc6224"):
+        return None   # no PIM at the MAGs of the base path: the proxy has no RPF interface
     return Step(guard=all_of(s.iif[m][src] == ctx.NONE, s.bul[m][src] == 1, s.mrib[m][src] == ctx.NONE,
                              s.q[m][src] == ctx.Q_IDLE, forwards(ctx, s, m, src)),
                 effect={s.iif[m][src]: ctx.IIF_LOCAL})

@@ -54,6 +54,8 @@ class Ctx:
         self.PIM_JOIN, self.PIM_PRUNE = dom["pim"].code("join"), dom["pim"].code("prune")
         # the PBA-Q the LMA sends for a binding to MAG m is the binding's code shifted by this
         self.COA_SHIFT = dom["pba_q"].element(0) - dom["bce"].element(0)
+        if "mld_up" in dom and dom["mld_up"].code("join") != self.MLD_JOIN:
+            raise SchemaError("mld_up and mld must code join/leave alike")
         if "pkt" in dom:   # data packets in flight: only behind the switch data_packets
             self.PKT_NONE, self.PKT_ACCESS, self.PKT_TUNNEL = (dom["pkt"].code(v) for v in ("none", "access", "tunnel"))
             self.GOT_NONE, self.GOT_ONCE, self.GOT_TWICE = (dom["got"].code(v) for v in ("0", "1", "2"))
@@ -85,7 +87,7 @@ class Ctx:
         return self._dom["q"].element(m, QUERY_PHASES.index(phase))
 
 
-def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
+def build_schema(b: Bounds, v: Variant | None = None) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
     sc = Schema()
     mags = sc.sort("MAG", [f"MAG{i + 1}" for i in range(b.mags)])
     # listeners first, so that with one of each the names match the draft (MN1 listener, MN2 sender)
@@ -137,11 +139,19 @@ def build_schema(b: Bounds) -> tuple[Schema, tuple[int, ...], tuple[int, ...]]:
           doc="a copy of S's current data packet waits at the MAG, received on the access link or a tunnel")
         A("expect", BOOL, mns, mns, doc="the listener received S's data when the packet was sent (listener, S)")
         A("got", enum("0", "1", "2"), mns, mns, doc="copies of S's current packet the listener received (2: twice)")
+    if v is not None and v.reading("route") == "base_rfc6224":   # RFC 6224 base path only: other layouts unchanged
+        A("lma_sub", BOOL, mns, mags, doc="LMA's (S,G) downstream membership: the LMA-MAG tunnel to the MAG "
+                                          "(RFC 6224 §3, the LMA as multicast router)")
+        A("mld_up", enum("none", "join", "leave"), mags, mns,
+          doc="newest aggregated MLD report in flight from the MAG's proxy upstream to the LMA (MAG, S)",
+          message=Message("MLD Report", 0, LMA, note="{sg} {value}", tunnel=True, source=1))
+        if b.data_packets:
+            A("pkt_lma", at_mag, mns, doc="a copy of S's packet at the LMA, tunnelled up from that MAG")
     return sc, listeners, senders
 
 
 def make_ctx(b: Bounds, v: Variant) -> Ctx:
-    sc, listeners, senders = build_schema(b)
+    sc, listeners, senders = build_schema(b, v)
     return Ctx(b, v, sc, range(b.mags), range(b.listeners + b.senders), listeners, senders)
 
 

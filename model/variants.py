@@ -81,6 +81,14 @@ AXES: dict[str, Axis] = {a.name: a for a in (
           "rfc5213_only": "INTEROP: the LMA implements only RFC 5213, ignores the reserved Q bit "
                           "(RFC 6275 §6.1.7) and processes the PBU-Q as a PBU for MN2 from MAG1: "
                           "a handover of MN2's binding to MAG1 answered by a plain PBA"}),
+    Axis("route", "§1; RFC 6224 §3",
+         "MAG MUST act as an MLD proxy [RFC4605] and hence MUST dedicate a tunnel link between LMA and "
+         "MAG to an upstream interface for all multicast traffic. It requires all the LMA to forward "
+         "multicast packets to MAG via PMIPv6 tunnel which can be suboptimal.",
+         {"optimised": "the draft: a listener's MAG queries S's CoA (PBU-Q) and joins over a MAG-MAG tunnel",
+          "base_rfc6224": "BASELINE: RFC 6224's base solution the draft optimises: the MAG is an MLD proxy "
+                          "whose upstream is the MAG-LMA tunnel; data goes up from the sender's MAG to the "
+                          "LMA and down to every MAG with members; no PBU-Q, no MAG-MAG tunnel"}),
 )}
 
 
@@ -171,6 +179,8 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("fix-mobility", "repair: the LMA tells queriers that the sender moved",
             {"source_mobility": "lma_notifies"}),
     Variant("repaired", "every repair together", dict(REPAIRS)),
+    Variant("base-path", "RFC 6224's base path, the route the draft optimises (data via the LMA)",
+            {"route": "base_rfc6224"}),
 )}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pmipmc.engine.api import invariant, reachable
 from pmipmc.engine.expr import FALSE, TRUE, all_of, implies
+from pmipmc.model.rules_data import packet_gone
 
 CHANNEL = ("LISTENER", "SENDER")
 
@@ -19,7 +20,7 @@ def no_packet_lost_across_a_handover(ctx, s, l, x):
     """A packet sent while a listener received S's data reaches it, if it is still subscribed and attached."""
     if not ctx.bounds.data_packets:
         return TRUE
-    done = all_of(*(s.pkt[m][x] == ctx.PKT_NONE for m in ctx.mags))
+    done = packet_gone(ctx, s, x)
     return implies(all_of(done, s.expect[l][x] == 1, s.sub[l][x] == 1, s.att[l] != ctx.DETACHED),
                    s.got[l][x] != ctx.GOT_NONE)
 

@@ -68,6 +68,20 @@ def repairs() -> list[dict]:
             for a, r in REPAIRS.items() for p in [PROPOSED_TEXT[(a, r)]]]
 
 
+def by_design(variant: str) -> dict[str, str]:
+    """Properties the variant's readings break on purpose (e.g. the optimisation claim on the base path), with why."""
+    from .routeopt import BY_DESIGN
+    v = model.variant(variant)
+    return {p: why for (axis, reading), props in BY_DESIGN.items() if v.reading(axis) == reading
+            for p, why in props.items()}
+
+
+def route_comparison(packet_seconds: float | None = 120.0) -> dict:
+    """What the optimisation buys, per scenario and route: {"rows": JSON rows, "markdown": lines}."""
+    from .routes import comparison
+    return comparison(build, packet_seconds)
+
+
 def presets() -> list[dict]:
     return [{"name": n, "cites": b.summary(), "doc": doc, "bounds": b.summary()}
             for n, (b, doc) in model.PRESETS.items()]

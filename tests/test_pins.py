@@ -19,7 +19,9 @@ PINS = {
     ("tiny", "fix-teardown"): 867,
     ("tiny", "fix-mobility"): 9900,   # the LMA re-sends notifications until acted on
     ("tiny", "repaired"): 471,
+    ("tiny", "base-path"): 36,   # RFC 6224's base path: MLD proxies and the LMA, no query, no MAG-MAG tunnel
     ("ci", "draft"): 25584,
+    ("ci", "base-path"): 2144,
     ("ci", "repaired"): 8178,
     ("handover-data", "repaired"): 18913,   # data packets in flight (switch data_packets), one sender move
 }

@@ -72,6 +72,8 @@ def fired_rules() -> set[str]:
     names |= _enabled_somewhere(system("tiny", "repaired", **mobile), Budget(max_states=20000))
     names |= _enabled_somewhere(system("tiny", "draft", listeners=2), Budget(max_states=5000))
     names |= _enabled_somewhere(system("handover-data", "repaired"))   # data packets in flight
+    names |= _enabled_somewhere(system("ci", "base-path"))   # RFC 6224's base path: proxies, loss, expiry
+    names |= _enabled_somewhere(system("handover-data", "base-path"))   # the LMA forwards packets
     return names
 
 

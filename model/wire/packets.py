@@ -29,6 +29,9 @@ WIRE = {
     "pba_q": _pba_q,
     "mld": lambda m: {"kind": "MLD-REPORT-JOIN" if m.value == "join" else "MLD-REPORT-LEAVE"},
     "pim": lambda m: {"kind": "PIM-JOIN" if m.value == "join" else "PIM-PRUNE", "tunnel": True},
+    # RFC 6224 base path: the MAG's MLD proxy reports upstream, inside the MAG-LMA tunnel
+    "mld_up": lambda m: {"kind": "MLD-REPORT-JOIN" if m.value == "join" else "MLD-REPORT-LEAVE", "tunnel": True,
+                         "mn": None},
     "tunnel_setup": None,   # no packet of its own: RFC 5213 creates tunnel ends implicitly
 }
 ANSWERS = {"PBA": {"kind": "PBA", "status": "success"}}
@@ -78,4 +81,7 @@ def events(system: System, trace) -> list[dict]:
         if f.entry is not None and (f.hops or f.deliveries):
             out.append(ev("DATA", mns[x], mags[f.entry], source=mns[x]))
             out += [ev("DATA", mags[a], mags[b], source=mns[x], tunnel=True) for a, b in f.hops]
+            for up in dict.fromkeys(a for a, _ in f.via_lma):   # RFC 6224 base path: via the LMA
+                out.append(ev("DATA", mags[up], LMA, source=mns[x], tunnel=True))
+                out += [ev("DATA", LMA, mags[b], source=mns[x], tunnel=True) for a, b in f.via_lma if a == up]
     return out
