@@ -22,8 +22,8 @@ from .check import add_verdicts, peak_mb
 from .checkpoint import Store
 from .explore import Budget, Checks, Exploration, Hit
 from .results import RunResult
-from .shard import CHUNK, Shard
-from .shardwork import make_backend
+from .shard import default_chunk, make_shard
+from .shardwork import choose_backend
 
 RECOVERY_ATTEMPTS = 3
 
@@ -63,10 +63,12 @@ class LocalPool:
     """Shards in this process: the same protocol as the Ray pool, without Ray."""
     failures: tuple = ()
 
-    def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None):
-        self.chunk = chunk or CHUNK
+    def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None,
+                 backend: str | None = None):
+        self.backend = choose_backend(backend)
+        self.chunk = chunk or default_chunk(self.backend)
         # a backend each, as each Ray worker has its own: their caches must not help one another
-        self.shards = [Shard(i, nshards, system.schema.nslots, make_backend(system, checks, symmetry), self.chunk)
+        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk)
                        for i in range(nshards)]
         self.n = nshards
 
