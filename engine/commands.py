@@ -61,7 +61,9 @@ def _engine(args) -> tuple[str, int]:
 
 def _auto_engine(args, coverage: bool, progress: bool) -> str:
     """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
-    need = ("--por" if args.por else "--cluster" if args.cluster
+    if args.cluster and not args.por:
+        return "native"   # each shard runs the native successor function (engine/native/batch.c)
+    need = ("--por" if args.por
             else "rule coverage (reports, --coverage)" if coverage
             else "a progress claim (the explored graph's edges)" if progress else None)
     if need is None:

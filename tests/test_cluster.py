@@ -38,8 +38,9 @@ def answers(run):
             [(r.property, r.verdict, r.depth) for r in run.results if r.kind != "progress"])
 
 
-def jobs(preset, variants, **kw):
-    return [Job(provider.__name__, preset, v, quiet=True, **kw) for v in variants]
+def jobs(preset, variants, engine="native", **kw):
+    """Shards on the native successor function (the CLI's default), or on Python with engine="explicit"."""
+    return [Job(provider.__name__, preset, v, quiet=True, engine=engine, **kw) for v in variants]
 
 
 def run_cluster(*args, **kw):
@@ -47,9 +48,11 @@ def run_cluster(*args, **kw):
     return run(*args, **kw)
 
 
-def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2):
+@pytest.mark.parametrize("engine", ["native", "explicit"])
+def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2, engine):
     variants = provider.variant_names()
-    runs = run_cluster(jobs("tiny", variants), "local:2", pool=local2)
+    runs = run_cluster(jobs("tiny", variants, engine), "local:2", pool=local2)
+    assert local2.job[-1] == ("native" if engine == "native" else "python")   # the shards' backend
     for v, run in zip(variants, runs):
         assert run.engine == "cluster"
         assert answers(run) == answers(run_explicit(system("tiny", v), "tiny", v)), v
