@@ -258,7 +258,8 @@ def cmd_bench(provider, args) -> int:
         provider.build(p, args.variant)
     if args.cluster:
         from .bench_cluster import bench
-        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget)
+        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget, args.engine,
+              args.levels)
         return EXIT_OK
     if args.vs_rumur:
         from .murphi_cli import bench_vs_rumur

@@ -23,6 +23,7 @@ struct sent {                 /* a recently routed state: an exact, lossy cache 
 };
 
 #define SENT_BITS 18
+#define AHEAD 16          /* records whose cache lines are prefetched together: their misses overlap */
 #define NO_SHARD 0xffffu
 
 struct shard {
@@ -101,10 +102,14 @@ static int store(struct shard *sh, const uint64_t *w, uint64_t h, uint64_t slot,
   return insert(c, w, h, slot, parent, via);
 }
 
+static inline struct sent *sent_at(struct shard *sh, uint64_t h) {
+  return &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - SENT_BITS)];
+}
+
 /* a state routed already (to any shard, this one included) is not routed again while cached */
 static int routed(struct shard *sh, const uint64_t *w, uint64_t h) {
   if (!h) return 0;
-  struct sent *e = &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - SENT_BITS)];
+  struct sent *e = sent_at(sh, h);
   if (e->h == h && !memcmp(e->w, w, NWORDS * 8)) return 1;
   e->h = h, memcpy(e->w, w, NWORDS * 8);
   return 0;
@@ -125,6 +130,19 @@ static int route(struct shard *sh, const struct cand *o) {
   return 1;
 }
 
+/* route the successors the worker has gathered (several states' worth: their cache lines are
+   prefetched together), in the order they were found */
+static int route_all(struct shard *sh, struct worker *w) {
+  for (size_t i0 = 0; i0 < w->nout; i0 += AHEAD) {
+    size_t m = w->nout - i0 < AHEAD ? w->nout - i0 : AHEAD;
+    for (size_t i = i0; i < i0 + m; i++) __builtin_prefetch(sent_at(sh, w->out[i].h));
+    for (size_t i = i0; i < i0 + m; i++)
+      if (!route(sh, &w->out[i])) return 0;
+  }
+  w->nout = 0;
+  return 1;
+}
+
 /* expand local states [lo, hi); 0, or NM_RANGE / NM_MEMORY */
 int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on) {
   struct ctx *c = sh->c;
@@ -135,14 +153,13 @@ int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint
   w->s = s, w->err = w->oom = 0, w->transitions = 0, w->state_pending = 0, w->npend = 0;
   for (uint64_t id = lo; id < hi; id++) {
     unpack(state_at(c, id), s);
-    w->cur = (uint32_t)id, w->protocol = 0, w->nout = 0;
+    w->cur = (uint32_t)id, w->protocol = 0;
     w->step_pending = step_on;
     successors(s, w);
     flush(w);
     if (w->err) return NM_RANGE;
     if (w->oom) return NM_MEMORY;
-    for (size_t i = 0; i < w->nout; i++)
-      if (!route(sh, &w->out[i])) return NM_MEMORY;
+    if (w->nout >= 64 && !route_all(sh, w)) return NM_MEMORY;
     for (uint64_t m = step_on & ~w->step_pending; m; m &= m - 1) {   /* this state's first violation */
       int j = __builtin_ctzll(m);
       if (less(s, w->step_k[j], w->step_t[j], sh->step_id[j], sh->step_s[j], sh->step_k[j], sh->step_t[j])) {
@@ -157,6 +174,7 @@ int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint
           sh->quiet_id[j] = (uint32_t)id, memcpy(sh->quiet_s[j], s, NSLOTS);
       }
   }
+  if (!route_all(sh, w)) return NM_MEMORY;
   sh->transitions = w->transitions;
   return 0;
 }
@@ -168,19 +186,25 @@ int nb_rec_bytes(void) { return (int)sizeof(struct rec); }
 
 void nb_begin(struct shard *sh) { begin(sh); }
 
-/* store the unseen records of `src`'s batch; the number stored, or -1 when memory ran out */
+/* store the unseen records of `src`'s batch (NULL: this shard's own batch of the last nb_expand,
+   which never leaves C); the number stored, or -1 when memory ran out */
 int64_t nb_absorb(struct shard *sh, int src, const uint8_t *blob, uint64_t n, uint64_t state_on) {
-  uint64_t added = 0, slot;
+  uint64_t added = 0, slot, hs[AHEAD];
   uint8_t s[NSLOTS];
-  struct rec r;
-  for (uint64_t i = 0; i < n; i++) {
-    memcpy(&r, blob + i * sizeof r, sizeof r);   /* the blob is a Python bytes object: no alignment promised */
-    uint64_t h = hash_words(r.w);
-    if (lookup(sh->c, h, r.w, &slot)) continue;
-    uint32_t id = (uint32_t)sh->c->count;
-    if (!store(sh, r.w, h, slot, src, r.parent, r.via)) return -1;
-    added++;
-    if (state_on) unpack(r.w, s), state_hits(sh, s, id, state_on);
+  struct rec r[AHEAD];
+  struct ctx *c = sh->c;
+  if (!blob) blob = (const uint8_t *)sh->out[sh->me], n = sh->nout[sh->me];
+  for (uint64_t i0 = 0; i0 < n; i0 += AHEAD) {
+    int m = n - i0 < AHEAD ? (int)(n - i0) : AHEAD;
+    memcpy(r, blob + i0 * sizeof *r, m * sizeof *r);   /* a Python bytes object: no alignment promised */
+    for (int i = 0; i < m; i++) hs[i] = hash_words(r[i].w), __builtin_prefetch(&c->table[hs[i] & c->tmask]);
+    for (int i = 0; i < m; i++) {
+      if (lookup(c, hs[i], r[i].w, &slot)) continue;
+      uint32_t id = (uint32_t)c->count;
+      if (!store(sh, r[i].w, hs[i], slot, src, r[i].parent, r[i].via)) return -1;
+      added++;
+      if (state_on) unpack(r[i].w, s), state_hits(sh, s, id, state_on);
+    }
   }
   return (int64_t)added;
 }

@@ -120,10 +120,10 @@ class NativeShard(Shard):
         status = lib.nb_expand(sh, a, b, step, quiet)
         if status:
             self._fail(status)
-        batches = []
-        for d in range(self.nshards):
+        batches: list[bytes | None] = []
+        for d in range(self.nshards):   # this shard's own batch stays in C (None): absorb reads it there
             n = lib.nb_out_count(sh, d)
-            batches.append(ctypes.string_at(lib.nb_out(sh, d), n * self.rec) if n else b"")
+            batches.append(None if d == self.me else ctypes.string_at(lib.nb_out(sh, d), n * self.rec) if n else b"")
         hits = []
         k, target = ctypes.c_int64(), ctypes.create_string_buffer(self.nslots)
         for kind, names in ((2, self.layout.step), (1, self.layout.quiet)):
@@ -132,7 +132,7 @@ class NativeShard(Shard):
                 if i >= 0:
                     hits.append((name, self.link(i)[0], i, k.value if kind == 2 else None,
                                  target.raw if kind == 2 else None))
-        moved = sum(len(x) for d, x in enumerate(batches) if d != self.me)
+        moved = sum(len(x) for x in batches if x is not None)
         return {"transitions": lib.nb_transitions(sh), "hits": hits, "moved": moved}, batches
 
     def _fail(self, status: int):
@@ -149,7 +149,7 @@ class NativeShard(Shard):
         self.lib.nb_begin(self.sh)
         on = self.masks(active)[0]
         for src, blob in enumerate(batches):
-            if blob and self.lib.nb_absorb(self.sh, src, blob, len(blob) // self.rec, on) < 0:
+            if (blob is None or blob) and self.lib.nb_absorb(self.sh, src, blob, len(blob or b"") // self.rec, on) < 0:
                 raise NativeError("the native shard ran out of memory")
         return self._state_hits(), self.count()
 
