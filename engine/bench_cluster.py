@@ -71,7 +71,7 @@ def bench(provider, presets, variant: str, specs: list[str], seconds: float | No
                 print_levels(rows)
                 pr = projection(rows, n, 32, 2, 1e9)
                 print(f"  projection from these levels, 32 machines x 2 cores, 1 Gbit/s each: "
-                      f"{pr['per_state_s'] * 1e6:.3f} us/state on {n} shard(s), {pr['fixed_s']:.3f} s fixed per level, "
+                      f"{pr['cpu_per_state_s'] * 1e6:.2f} CPU us/state on {n} shard(s), {pr['fixed_s']:.3f} s fixed per level, "
                       f"{pr['bytes_per_state']:.0f} B routed per state; 10^9 states in "
                       f"{pr['compute_s'] / 60:.1f} min compute + {pr['network_s'] / 60:.1f} min network "
                       f"+ {pr['fixed_s']:.2f} s per level", flush=True)
@@ -92,19 +92,19 @@ def print_levels(rows: list[LevelCost]) -> None:
 def projection(rows: list[LevelCost], shards: int, machines: int, cores: int, states: float,
                bandwidth: float = 125e6) -> dict:
     """Wall time to explore `states` states on `machines` machines of `cores` cores, from per-level
-    costs measured on `shards` shards: a least-squares fit of level time = fixed + states * per-state,
-    the per-state part divided among the cores, the fixed part (barrier, Ray calls) kept per level,
-    plus the moved bytes at `bandwidth` bytes/s per machine (all but 1/machines of them cross the network)."""
+    costs measured on `shards` shards.  Compute: the measured worker CPU seconds per state, divided
+    among every core (CPU time, since wall time on a shared machine measures the neighbours).  Fixed:
+    the intercept of a least-squares fit of level wall time on level states (barrier, Ray calls), paid
+    once per level.  Network: the routed bytes per state, of which all but 1/machines cross between
+    machines, at `bandwidth` bytes/s per machine."""
     xs, ys = [r.states for r in rows], [r.seconds for r in rows]
     n = len(rows)
     mx, my = sum(xs) / n, sum(ys) / n
-    var = sum((x - mx) ** 2 for x in xs) or 1.0
-    per_state = max(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var, 1e-12)
-    fixed = max(my - per_state * mx, 0.0)
-    moved = sum(r.moved for r in rows) / max(sum(xs), 1) * shards / max(shards - 1, 1)   # bytes made per state
-    p = machines * cores
-    compute = states * per_state * shards / p
-    network = states * moved * (1 - 1 / machines) / (bandwidth * machines)   # what crosses between machines
-    depth = len(rows)
-    return {"per_state_s": per_state, "fixed_s": fixed, "bytes_per_state": moved, "compute_s": compute,
-            "network_s": network, "levels": depth, "total_s": compute + network + fixed * depth}
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / (sum((x - mx) ** 2 for x in xs) or 1.0)
+    fixed = max(my - slope * mx, 0.0)
+    cpu_per_state = sum(r.cpu for r in rows) / max(sum(xs), 1)
+    routed = sum(r.moved for r in rows) / max(sum(xs), 1) * shards / max(shards - 1, 1)
+    compute = states * cpu_per_state / (machines * cores)
+    network = states * routed * (1 - 1 / machines) / (bandwidth * machines)
+    return {"cpu_per_state_s": cpu_per_state, "fixed_s": fixed, "bytes_per_state": routed,
+            "compute_s": compute, "network_s": network, "levels": n, "total_s": compute + network + fixed * n}

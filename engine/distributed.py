@@ -157,6 +157,7 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
     else:
         if store:
             store.start_fresh()
+        pool.call_all("rollback", 0)   # a pool kept from an earlier run of the same job starts empty
         pr = Progress()
         _seed(pool, system, symmetry, frozenset(names), pr)
         _save(pool, store, pr, 0.0)

@@ -13,6 +13,7 @@ import pytest
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.explore import Budget
+from pmipmc.engine.native import run_native
 from pmipmc.engine.runner import Job
 from pmipmc.properties import provider
 
@@ -58,11 +59,34 @@ def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2
         assert answers(run) == answers(run_explicit(system("tiny", v), "tiny", v)), v
 
 
-@pytest.mark.slow
-def test_every_ci_variant_has_the_single_process_answers_on_two_workers(local2):
-    variants = provider.variant_names()
+def ci_on_native_shards(local2, variants):
     for v, run in zip(variants, run_cluster(jobs("ci", variants), "local:2", pool=local2)):
+        assert answers(run) == answers(run_native(system("ci", v), "ci", v)), v
+
+
+def test_ci_on_native_shards_has_the_single_process_native_answers(local2):
+    # two variants: each variant is a C compile per worker on a cold cache, a second or two each
+    ci_on_native_shards(local2, ["draft", "repaired"])
+
+
+@pytest.mark.slow
+def test_every_ci_variant_on_native_shards_has_the_single_process_native_answers(local2):
+    ci_on_native_shards(local2, provider.variant_names())
+
+
+@pytest.mark.slow
+def test_every_ci_variant_on_python_shards_has_the_single_process_answers(local2):
+    variants = provider.variant_names()
+    for v, run in zip(variants, run_cluster(jobs("ci", variants, "explicit"), "local:2", pool=local2)):
         assert answers(run) == answers(run_explicit(system("ci", v), "ci", v)), v
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["mobility", "shared"])
+def test_larger_presets_on_native_shards_have_the_single_process_answers(local2, preset):
+    variants = ["draft", "repaired"]
+    for v, run in zip(variants, run_cluster(jobs(preset, variants), "local:2", pool=local2)):
+        assert answers(run) == answers(run_native(system(preset, v), preset, v)), (preset, v)
 
 
 def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(local2, tmp_path):

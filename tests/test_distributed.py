@@ -104,6 +104,10 @@ def test_a_checkpoint_of_another_variant_or_shard_count_is_refused(tmp_path):
         _store(tmp_path, other, "repaired").resume()
     with pytest.raises(BadInput, match="shards"):
         _store(tmp_path, s, shards=3).resume()
+    native = _store(tmp_path, s)
+    native.identity["backend"] = "native"   # a manifest without a backend was written by Python shards
+    with pytest.raises(BadInput, match="backend"):
+        native.resume()
     assert fingerprint(s, True) != fingerprint(other, True) != fingerprint(s, False)
 
 
@@ -147,3 +151,13 @@ def test_a_budget_stop_inside_a_level_keeps_the_violations_found_there_at_their_
         # a hit deeper than the last complete level was found in the level the budget cut short
         beyond_last_level += any(r.depth > part.depth and r.kind != "step" for r in found)
     assert beyond_last_level
+
+
+def test_the_projection_recovers_the_costs_it_was_measured_with():
+    from pmipmc.engine.bench_cluster import LevelCost, projection
+    rows = [LevelCost(i, n, 0.25 + n * 3e-6, n * 2e-6, n * 100) for i, n in enumerate([10, 1000, 50_000, 200_000], 1)]
+    p = projection(rows, shards=2, machines=32, cores=2, states=1e9)
+    assert p["fixed_s"] == pytest.approx(0.25) and p["cpu_per_state_s"] == pytest.approx(2e-6)
+    assert p["bytes_per_state"] == pytest.approx(200)   # half the routed bytes stayed on the sending shard
+    assert p["compute_s"] == pytest.approx(1e9 * 2e-6 / 64)
+    assert p["network_s"] == pytest.approx(1e9 * 200 * (31 / 32) / (125e6 * 32))
