@@ -4,7 +4,8 @@ A shard stores its states in discovery order, level after level, so its frontier
 contiguous run `starts[d]:starts[d+1]` and a snapshot of a level is the run it appended.  A parent
 link is global: (shard, local index).  The home shard of a state is a stable hash (CRC-32) of its
 canonical bytes, never Python's per-process `hash`, so every worker agrees and a resumed run finds
-every state where it left it.
+every state where it left it.  (This is the Python shard; engine/native/shard.py keeps the same
+protocol with its states in C and its own partition hash, and `make_shard` picks one.)
 
 Per round (a chunk of the frontier) a shard expands, sends each successor to its home shard in one
 packed batch per destination, then absorbs the batches addressed to it in source order, which
