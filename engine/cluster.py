@@ -134,12 +134,27 @@ class RayPool:
     def call(self, i: int, method: str, *args):
         return self.ray.get(self.actors[i].call.remote(method, *args))
 
-    def round(self, depth: int, chunk: int, active):
+    def _submit(self, depth: int, chunk: int, active):
         n = self.n
         outs = [a.expand.options(num_returns=n + 1).remote(depth, chunk, active) for a in self.actors]
         absorbs = [a.absorb.remote(active, *(outs[i][1 + j] for i in range(n))) for j, a in enumerate(self.actors)]
-        infos = self.ray.get([o[0] for o in outs])
-        return infos, self.ray.get(absorbs)
+        return [o[0] for o in outs], absorbs
+
+    def _collect(self, refs):
+        return self.ray.get(refs[0]), self.ray.get(refs[1])
+
+    def round(self, depth: int, chunk: int, active):
+        return self._collect(self._submit(depth, chunk, active))
+
+    def rounds(self, depth: int, chunks: int, active):
+        """The level's rounds, each submitted before the previous one is awaited: a shard done with
+        its absorb expands its next chunk while another still works (an actor runs one submitter's
+        calls in submission order, so the states and numbering are those of `round` after `round`).
+        A caller that stops early leaves one round run ahead; the next run starts with a rollback."""
+        ahead = self._submit(depth, 0, active) if chunks else None
+        for c in range(chunks):
+            now, ahead = ahead, self._submit(depth, c + 1, active) if c + 1 < chunks else None
+            yield self._collect(now)
 
     def close(self) -> None:
         for a in self.actors:

@@ -83,6 +83,10 @@ class LocalPool:
         absorbed = [s.absorb(active, *(r[1][j] for r in res)) for j, s in enumerate(self.shards)]
         return [r[0] for r in res], absorbed
 
+    def rounds(self, depth: int, chunks: int, active: frozenset[str]):
+        for c in range(chunks):
+            yield self.round(depth, c, active)
+
     def wait_ready(self) -> None:
         pass
 
@@ -127,8 +131,7 @@ def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Prog
 def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level:
     """Expand the last complete level; `lv.partial` holds the state count when the budget ran out part-way."""
     lv, depth = _Level(), pr.levels - 1
-    for c in range(chunks):
-        infos, absorbed = pool.round(depth, c, active)
+    for c, (infos, absorbed) in enumerate(pool.rounds(depth, chunks, active)):
         for i, info in enumerate(infos):
             lv.transitions += info["transitions"]
             lv.moved += info["moved"]

@@ -89,7 +89,23 @@ def test_larger_presets_on_native_shards_have_the_single_process_answers(local2,
         assert answers(run) == answers(run_native(system(preset, v), preset, v)), (preset, v)
 
 
-def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(local2, tmp_path):
+@pytest.fixture
+def small_chunks(local2):
+    """Rounds of 64 states: many per level, each submitted before the previous one is awaited."""
+    local2.fixed_chunk = 64
+    yield local2
+    local2.fixed_chunk = None
+
+
+def test_many_pipelined_rounds_per_level_give_the_single_process_answers(small_chunks):
+    (run,) = run_cluster(jobs("tiny", ["draft"]), "local:2", pool=small_chunks)
+    assert small_chunks.chunk == 64
+    assert answers(run) == answers(run_explicit(system("tiny", "draft"), "tiny", "draft"))
+
+
+@pytest.mark.parametrize("chunk", [None, 64])
+def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(local2, tmp_path, chunk):
+    local2.fixed_chunk = chunk
     seen = {}
 
     def kill_one(pool, pr):
@@ -98,7 +114,10 @@ def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(lo
             os.kill(seen["killed"], signal.SIGKILL)
         if pr.levels == 6:
             seen["after"] = pool.pids()[1]
-    (run,) = run_cluster(jobs("tiny", ["legacy-lma"]), "local:2", tmp_path, on_level=kill_one, pool=local2)
+    try:
+        (run,) = run_cluster(jobs("tiny", ["legacy-lma"]), "local:2", tmp_path, on_level=kill_one, pool=local2)
+    finally:
+        local2.fixed_chunk = None
     assert seen["after"] != seen["killed"]   # the shard's worker really was replaced
     assert answers(run) == answers(run_explicit(system("tiny", "legacy-lma"), "tiny", "legacy-lma"))
 
