@@ -42,7 +42,7 @@ class Store:
 
     def __init__(self, folder: Path, identity: dict):
         self.folder = folder
-        self.identity = identity   # preset, variant, overrides, fingerprint, shards
+        self.identity = identity   # preset, variant, overrides, fingerprint, shards, backend (partition and format)
 
     @property
     def manifest_path(self) -> Path:
@@ -61,11 +61,12 @@ class Store:
             return None
         try:
             doc = json.loads(self.manifest_path.read_text())
-            mine = {k: doc[k] for k in self.identity}
+            mine = {k: doc[k] for k in self.identity if k != "backend"}
+            mine["backend"] = doc.get("backend", "python")   # checkpoints from before the native shards
         except (ValueError, KeyError, TypeError):
             raise BadInput(f"{self.manifest_path} is not a pmipmc checkpoint manifest") from None
-        for key in ("preset", "variant", "overrides", "shards", "fingerprint"):
-            if mine[key] != self.identity[key]:
+        for key in ("preset", "variant", "overrides", "shards", "backend", "fingerprint"):
+            if key in self.identity and mine[key] != self.identity[key]:
                 what = "model, properties or engine version" if key == "fingerprint" else key
                 raise BadInput(f"checkpoint {self.folder} was made with another {what} "
                                f"({mine[key]!r}, this run {self.identity[key]!r}); use a new folder")

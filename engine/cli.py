@@ -123,6 +123,8 @@ def parser(provider) -> argparse.ArgumentParser:
     b.add_argument("--symbolic", action="store_true", help="also benchmark the z3 engine against the explicit one")
     b.add_argument("--cluster", default=None, metavar="local:1,local:2",
                    help="benchmark the Ray engine at each of these cluster specs instead")
+    b.add_argument("--levels", action="store_true",
+                   help="with --cluster: per-level costs and a projection to 32 machines from them")
     b.add_argument("--max-memory", type=_memory, default=None, help="memory budget (default 80%% of physical memory)")
     b.add_argument("--vs-rumur", action="store_true",
                    help="our engine(s) and Rumur side by side on the exported Murphi model (symmetry off)")

@@ -23,7 +23,7 @@ from .checkpoint import Store, fingerprint
 from .distributed import Progress, run_sharded
 from .errors import BadInput
 from .results import RunResult
-from .shard import CHUNK
+from .shard import default_chunk
 
 INSTALL = "pip install -e '.[cluster]'"
 
@@ -77,17 +77,17 @@ class ShardActor:
         self.me, self.nshards, self.job, self.shard = me, nshards, None, None
 
     def setup(self, job: tuple) -> None:
-        """Build (or keep) the shard for job = (provider, preset, variant, overrides, names, symmetry, chunk)."""
+        """Build (or keep) the shard for job = (provider, preset, variant, overrides, names, symmetry, chunk,
+        backend)."""
         if job == self.job:
             return
         from .explore import Checks
-        from .shard import Shard
-        from .shardwork import make_backend
-        provider, preset, variant, overrides, names, symmetry, chunk = job
+        from .shard import make_shard
+        provider, preset, variant, overrides, names, symmetry, chunk, backend = job
         system = importlib.import_module(provider).build(preset, variant, **dict(overrides))
         checks = Checks(system, set(names) if names is not None else None)
-        backend = make_backend(system, checks, symmetry)
-        self.shard = Shard(self.me, self.nshards, system.schema.nslots, backend, chunk)
+        self.shard = None   # the old shard's tables go before the new one's are built
+        self.shard = make_shard(self.me, self.nshards, system, checks, symmetry, backend, chunk)
         self.job = job
 
     def call(self, method: str, *args):
@@ -107,17 +107,25 @@ class ShardActor:
         return time.process_time()
 
 
+def job_backend(job) -> str:
+    """Shards run the native engine when the job asks for it (the CLI's default), else Python."""
+    return "native" if job.engine == "native" else "python"
+
+
 class RayPool:
-    def __init__(self, nshards: int, chunk: int = CHUNK):
+    def __init__(self, nshards: int, chunk: int | None = None):
         ray = _ray()
-        self.ray, self.n, self.chunk, self.job = ray, nshards, chunk, None
+        self.ray, self.n, self.fixed_chunk, self.chunk, self.job = ray, nshards, chunk, chunk, None
         self.failures = (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError,
                          ray.exceptions.ObjectLostError)
         actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(ShardActor)
         self.actors = [actor.remote(i, nshards) for i in range(nshards)]
 
     def setup(self, job) -> None:
-        self.job = (job.provider, job.preset, job.variant, job.overrides, job.names, job.symmetry, self.chunk)
+        backend = job_backend(job)
+        self.chunk = self.fixed_chunk or default_chunk(backend)   # the driver's chunks are the shards' chunks
+        self.job = (job.provider, job.preset, job.variant, job.overrides, job.names, job.symmetry, self.chunk,
+                    backend)
         self.ray.get([a.setup.remote(self.job) for a in self.actors])
 
     def call_all(self, method: str, *args) -> list:
@@ -126,12 +134,27 @@ class RayPool:
     def call(self, i: int, method: str, *args):
         return self.ray.get(self.actors[i].call.remote(method, *args))
 
-    def round(self, depth: int, chunk: int, active):
+    def _submit(self, depth: int, chunk: int, active):
         n = self.n
         outs = [a.expand.options(num_returns=n + 1).remote(depth, chunk, active) for a in self.actors]
         absorbs = [a.absorb.remote(active, *(outs[i][1 + j] for i in range(n))) for j, a in enumerate(self.actors)]
-        infos = self.ray.get([o[0] for o in outs])
-        return infos, self.ray.get(absorbs)
+        return [o[0] for o in outs], absorbs
+
+    def _collect(self, refs):
+        return self.ray.get(refs[0]), self.ray.get(refs[1])
+
+    def round(self, depth: int, chunk: int, active):
+        return self._collect(self._submit(depth, chunk, active))
+
+    def rounds(self, depth: int, chunks: int, active):
+        """The level's rounds, each submitted before the previous one is awaited: a shard done with
+        its absorb expands its next chunk while another still works (an actor runs one submitter's
+        calls in submission order, so the states and numbering are those of `round` after `round`).
+        A caller that stops early leaves one round run ahead; the next run starts with a rollback."""
+        ahead = self._submit(depth, 0, active) if chunks else None
+        for c in range(chunks):
+            now, ahead = ahead, self._submit(depth, c + 1, active) if c + 1 < chunks else None
+            yield self._collect(now)
 
     def close(self) -> None:
         for a in self.actors:
@@ -159,7 +182,7 @@ class RayPool:
 
 def _store(job, system, nshards: int, folder: Path) -> Store:
     identity = {"preset": job.preset, "variant": job.variant, "overrides": [list(x) for x in job.overrides],
-                "shards": nshards, "fingerprint": fingerprint(system, job.symmetry)}
+                "shards": nshards, "backend": job_backend(job), "fingerprint": fingerprint(system, job.symmetry)}
     return Store(folder / job.variant, identity)
 
 

@@ -61,7 +61,9 @@ def _engine(args) -> tuple[str, int]:
 
 def _auto_engine(args, coverage: bool, progress: bool) -> str:
     """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
-    need = ("--por" if args.por else "--cluster" if args.cluster
+    if args.cluster and not args.por:
+        return "native"   # each shard runs the native successor function (engine/native/batch.c)
+    need = ("--por" if args.por
             else "rule coverage (reports, --coverage)" if coverage
             else "a progress claim (the explored graph's edges)" if progress else None)
     if need is None:
@@ -157,6 +159,8 @@ def _cluster_options(args, engine: str) -> None:
         raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
     if args.checkpoint and args.resume:
         raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
+    if getattr(args, "fingerprints", False):   # the shards store states: a trace crosses shards by them
+        raise BadInput("--fingerprints applies to the single-process native engine, not --cluster")
 
 
 def _run_cluster(jobs: list[Job], args) -> list[RunResult]:
@@ -266,7 +270,8 @@ def cmd_bench(provider, args) -> int:
         provider.build(p, args.variant)
     if args.cluster:
         from .bench_cluster import bench
-        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget)
+        bench(provider, presets, args.variant, args.cluster.split(","), args.time_budget, args.engine,
+              args.levels)
         return EXIT_OK
     if args.vs_rumur:
         from .murphi_cli import bench_vs_rumur

@@ -22,8 +22,8 @@ from .check import add_verdicts, peak_mb
 from .checkpoint import Store
 from .explore import Budget, Checks, Exploration, Hit
 from .results import RunResult
-from .shard import CHUNK, Shard
-from .shardwork import make_backend
+from .shard import default_chunk, make_shard
+from .shardwork import choose_backend
 
 RECOVERY_ATTEMPTS = 3
 
@@ -63,10 +63,12 @@ class LocalPool:
     """Shards in this process: the same protocol as the Ray pool, without Ray."""
     failures: tuple = ()
 
-    def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None):
-        self.chunk = chunk or CHUNK
+    def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None,
+                 backend: str | None = None):
+        self.backend = choose_backend(backend)
+        self.chunk = chunk or default_chunk(self.backend)
         # a backend each, as each Ray worker has its own: their caches must not help one another
-        self.shards = [Shard(i, nshards, system.schema.nslots, make_backend(system, checks, symmetry), self.chunk)
+        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk)
                        for i in range(nshards)]
         self.n = nshards
 
@@ -80,6 +82,10 @@ class LocalPool:
         res = [s.expand(depth, chunk, active) for s in self.shards]
         absorbed = [s.absorb(active, *(r[1][j] for r in res)) for j, s in enumerate(self.shards)]
         return [r[0] for r in res], absorbed
+
+    def rounds(self, depth: int, chunks: int, active: frozenset[str]):
+        for c in range(chunks):
+            yield self.round(depth, c, active)
 
     def wait_ready(self) -> None:
         pass
@@ -125,8 +131,7 @@ def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Prog
 def _level(pool, pr: Progress, active: frozenset[str], chunks: int, out_of_time: Callable[[int], bool]) -> _Level:
     """Expand the last complete level; `lv.partial` holds the state count when the budget ran out part-way."""
     lv, depth = _Level(), pr.levels - 1
-    for c in range(chunks):
-        infos, absorbed = pool.round(depth, c, active)
+    for c, (infos, absorbed) in enumerate(pool.rounds(depth, chunks, active)):
         for i, info in enumerate(infos):
             lv.transitions += info["transitions"]
             lv.moved += info["moved"]
@@ -155,6 +160,7 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
     else:
         if store:
             store.start_fresh()
+        pool.call_all("rollback", 0)   # a pool kept from an earlier run of the same job starts empty
         pr = Progress()
         _seed(pool, system, symmetry, frozenset(names), pr)
         _save(pool, store, pr, 0.0)

@@ -4,7 +4,8 @@ A shard stores its states in discovery order, level after level, so its frontier
 contiguous run `starts[d]:starts[d+1]` and a snapshot of a level is the run it appended.  A parent
 link is global: (shard, local index).  The home shard of a state is a stable hash (CRC-32) of its
 canonical bytes, never Python's per-process `hash`, so every worker agrees and a resumed run finds
-every state where it left it.
+every state where it left it.  (This is the Python shard; engine/native/shard.py keeps the same
+protocol with its states in C and its own partition hash, and `make_shard` picks one.)
 
 Per round (a chunk of the frontier) a shard expands, sends each successor to its home shard in one
 packed batch per destination, then absorbs the batches addressed to it in source order, which
@@ -18,11 +19,26 @@ import zlib
 from array import array
 from pathlib import Path
 
-from .shardwork import PythonBackend
+from .shardwork import PythonBackend, make_backend
 
 CHUNK = 20_000          # frontier states one shard expands per round: batches of thousands of states
 SENT_CAP = 2_000_000    # canonical states remembered as sent, so they are neither re-canonicalised nor re-sent
 _MAGIC = b"PMSHARD1"
+
+
+def make_shard(me: int, nshards: int, system, checks, symmetry: bool, backend: str, chunk: int | None = None):
+    """A shard of the given backend ("native" or "python"); `chunk` defaults to the backend's own."""
+    if backend == "native":
+        from .native.shard import NATIVE_CHUNK, NativeShard
+        return NativeShard(me, nshards, system, checks, symmetry, chunk or NATIVE_CHUNK)
+    return Shard(me, nshards, system.schema.nslots, make_backend(system, checks, symmetry), chunk or CHUNK)
+
+
+def default_chunk(backend: str) -> int:
+    if backend == "native":
+        from .native.shard import NATIVE_CHUNK
+        return NATIVE_CHUNK
+    return CHUNK
 
 
 def home(state: bytes, nshards: int) -> int:
@@ -140,16 +156,8 @@ class Shard:
 
     def save_level(self, folder: str, level: int) -> None:
         lo, hi = self.starts[level], self.starts[level + 1]
-        path = self._segment(Path(folder), level)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            f.write(_MAGIC + struct.pack("<QQ", hi - lo, self.width))
-            f.write(b"".join(self.states[lo:hi]))
-            f.write(self.pshard[lo:hi].tobytes() + self.pidx[lo:hi].tobytes() + self.via[lo:hi].tobytes())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_segment(self._segment(Path(folder), level), self.width, b"".join(self.states[lo:hi]),
+                      self.pshard[lo:hi], self.pidx[lo:hi], self.via[lo:hi])
 
     def restore(self, folder: str | None, levels: int) -> None:
         """Back to the end of level `levels - 1`: forget a failed round, or reload from the snapshot
@@ -165,17 +173,36 @@ class Shard:
         """Rebuild this shard from the segments of the first `levels` levels."""
         self.rollback(0)
         for level in range(levels):
-            data = self._segment(Path(folder), level).read_bytes()
-            if data[:8] != _MAGIC:
-                raise ValueError(f"checkpoint segment {level} of shard {self.me} is damaged")
-            n, width = struct.unpack_from("<QQ", data, 8)
-            if width != self.width or len(data) != 24 + n * (width + 16):
-                raise ValueError(f"checkpoint segment {level} of shard {self.me} is damaged")
-            a = 24 + n * width
-            ps, pi, via = array("i"), array("q"), array("i")
-            ps.frombytes(data[a:a + 4 * n])
-            pi.frombytes(data[a + 4 * n:a + 12 * n])
-            via.frombytes(data[a + 12 * n:a + 16 * n])
-            for j, off in enumerate(range(24, a, width)):
-                self._add(data[off:off + width], ps[j], pi[j], via[j])
+            data, ps, pi, via = read_segment(self._segment(Path(folder), level), self.width, self.me, level)
+            for j, off in enumerate(range(0, len(data), self.width)):
+                self._add(data[off:off + self.width], ps[j], pi[j], via[j])
             self.starts.append(len(self.states))
+
+
+def write_segment(path: Path, width: int, states: bytes, ps: array, pi: array, via: array) -> None:
+    """One level of one shard, written atomically: states back to back, then its link arrays."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        f.write(_MAGIC + struct.pack("<QQ", len(ps), width))
+        f.write(states)
+        f.write(ps.tobytes() + pi.tobytes() + via.tobytes())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_segment(path: Path, width: int, me: int, level: int) -> tuple[bytes, array, array, array]:
+    """(states, parent shards, parent indices, rules) of a segment `write_segment` wrote."""
+    data = path.read_bytes()
+    if data[:8] != _MAGIC:
+        raise ValueError(f"checkpoint segment {level} of shard {me} is damaged")
+    n, w = struct.unpack_from("<QQ", data, 8)
+    if w != width or len(data) != 24 + n * (width + 16):
+        raise ValueError(f"checkpoint segment {level} of shard {me} is damaged")
+    a = 24 + n * width
+    ps, pi, via = array("i"), array("q"), array("i")
+    ps.frombytes(data[a:a + 4 * n])
+    pi.frombytes(data[a + 4 * n:a + 12 * n])
+    via.frombytes(data[a + 12 * n:a + 16 * n])
+    return data[24:a], ps, pi, via

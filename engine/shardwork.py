@@ -5,11 +5,10 @@ at a time and gets back canonical successors and property hits.  `PythonBackend`
 the Python engine's compiled successor function and canonicaliser, the same code `explore.py`
 runs, so a sharded run and a single-process run apply identical semantics.
 
-Where the native engine plugs in: a class with the same two methods (`expand`, `check_new`)
-whose loops run in C over the packed batch, returning the same tuples.  `make_backend` is the
-one place that chooses; it asks `engine.native.native_available()` once that module exists and
-falls back to Python otherwise.  Nothing else in the distributed engine changes, and traces are
-still re-derived by the Python engine (engine/trace.py), so reports do not depend on the backend.
+The native engine plugs in one level up: `engine/native/shard.py` replaces the whole shard, since
+its seen set and states live in C too (a Python set of millions of states would cost more than
+the expansion saves).  `choose_backend` is the one place that decides between the two; traces are
+re-derived by the Python engine (engine/trace.py) either way, so reports do not depend on it.
 """
 from __future__ import annotations
 
@@ -84,3 +83,16 @@ class PythonBackend:
 
 def make_backend(system: System, checks: Checks, symmetry: bool) -> PythonBackend:
     return PythonBackend(system, checks, symmetry)
+
+
+BACKENDS = ("native", "python")
+
+
+def choose_backend(asked: str | None = None) -> str:
+    """`asked` when given; else native where a C compiler is found, python otherwise."""
+    if asked is not None:
+        if asked not in BACKENDS:
+            raise ValueError(f"unknown shard backend {asked!r}")
+        return asked
+    from .native import native_available
+    return "native" if native_available() is None else "python"

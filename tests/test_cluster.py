@@ -13,6 +13,7 @@ import pytest
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.explore import Budget
+from pmipmc.engine.native import run_native
 from pmipmc.engine.runner import Job
 from pmipmc.properties import provider
 
@@ -38,8 +39,9 @@ def answers(run):
             [(r.property, r.verdict, r.depth) for r in run.results if r.kind != "progress"])
 
 
-def jobs(preset, variants, **kw):
-    return [Job(provider.__name__, preset, v, quiet=True, **kw) for v in variants]
+def jobs(preset, variants, engine="native", **kw):
+    """Shards on the native successor function (the CLI's default), or on Python with engine="explicit"."""
+    return [Job(provider.__name__, preset, v, quiet=True, engine=engine, **kw) for v in variants]
 
 
 def run_cluster(*args, **kw):
@@ -47,29 +49,68 @@ def run_cluster(*args, **kw):
     return run(*args, **kw)
 
 
-# the inner loop's pair (the other LMA, the spec); CI's slow tier: the rest.  Not ending on legacy-lma:
-# a Ray actor keeps its shard when set up for the same job again (engine/cluster.py, setup), so the
-# killed-worker test below, on legacy-lma, would start from a full seen set and find no levels
+# the inner loop's pair (the other LMA, the spec); CI's slow tier: the rest
 INNER = ["legacy-lma", "draft"]
 
 
+@pytest.mark.parametrize("engine", ["native", "explicit"])
 @pytest.mark.parametrize("variants", [INNER, pytest.param([v for v in provider.variant_names() if v not in INNER],
                                                           marks=pytest.mark.slow, id="the-others")])
-def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2, variants):
-    runs = run_cluster(jobs("tiny", variants), "local:2", pool=local2)
+def test_every_tiny_variant_has_the_single_process_answers_on_two_workers(local2, engine, variants):
+    runs = run_cluster(jobs("tiny", variants, engine), "local:2", pool=local2)
+    assert local2.job[-1] == ("native" if engine == "native" else "python")   # the shards' backend
     for v, run in zip(variants, runs):
         assert run.engine == "cluster"
         assert answers(run) == answers(run_explicit(system("tiny", v), "tiny", v)), v
 
 
-@pytest.mark.slow
-def test_every_ci_variant_has_the_single_process_answers_on_two_workers(local2):
-    variants = provider.variant_names()
+def ci_on_native_shards(local2, variants):
     for v, run in zip(variants, run_cluster(jobs("ci", variants), "local:2", pool=local2)):
+        assert answers(run) == answers(run_native(system("ci", v), "ci", v)), v
+
+
+def test_ci_on_native_shards_has_the_single_process_native_answers(local2):
+    # two variants: each variant is a C compile per worker on a cold cache, a second or two each
+    ci_on_native_shards(local2, ["draft", "repaired"])
+
+
+@pytest.mark.slow
+def test_every_ci_variant_on_native_shards_has_the_single_process_native_answers(local2):
+    ci_on_native_shards(local2, provider.variant_names())
+
+
+@pytest.mark.slow
+def test_every_ci_variant_on_python_shards_has_the_single_process_answers(local2):
+    variants = provider.variant_names()
+    for v, run in zip(variants, run_cluster(jobs("ci", variants, "explicit"), "local:2", pool=local2)):
         assert answers(run) == answers(run_explicit(system("ci", v), "ci", v)), v
 
 
-def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(local2, tmp_path):
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["mobility", "shared"])
+def test_larger_presets_on_native_shards_have_the_single_process_answers(local2, preset):
+    variants = ["draft", "repaired"]
+    for v, run in zip(variants, run_cluster(jobs(preset, variants), "local:2", pool=local2)):
+        assert answers(run) == answers(run_native(system(preset, v), preset, v)), (preset, v)
+
+
+@pytest.fixture
+def small_chunks(local2):
+    """Rounds of 64 states: many per level, each submitted before the previous one is awaited."""
+    local2.fixed_chunk = 64
+    yield local2
+    local2.fixed_chunk = None
+
+
+def test_many_pipelined_rounds_per_level_give_the_single_process_answers(small_chunks):
+    (run,) = run_cluster(jobs("tiny", ["draft"]), "local:2", pool=small_chunks)
+    assert small_chunks.chunk == 64
+    assert answers(run) == answers(run_explicit(system("tiny", "draft"), "tiny", "draft"))
+
+
+@pytest.mark.parametrize("chunk", [None, 64])
+def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(local2, tmp_path, chunk):
+    local2.fixed_chunk = chunk
     seen = {}
 
     def kill_one(pool, pr):
@@ -78,7 +119,10 @@ def test_a_killed_worker_is_restarted_from_the_checkpoint_and_nothing_is_lost(lo
             os.kill(seen["killed"], signal.SIGKILL)
         if pr.levels == 6:
             seen["after"] = pool.pids()[1]
-    (run,) = run_cluster(jobs("tiny", ["legacy-lma"]), "local:2", tmp_path, on_level=kill_one, pool=local2)
+    try:
+        (run,) = run_cluster(jobs("tiny", ["legacy-lma"]), "local:2", tmp_path, on_level=kill_one, pool=local2)
+    finally:
+        local2.fixed_chunk = None
     assert seen["after"] != seen["killed"]   # the shard's worker really was replaced
     assert answers(run) == answers(run_explicit(system("tiny", "legacy-lma"), "tiny", "legacy-lma"))
 

@@ -1,0 +1,291 @@
+/* The native engine's generic half, part 3: one shard of a distributed search (engine/distributed.py).
+ *
+ * A shard keeps its states in a ctx of its own (store.c: packed states in discovery order, parent
+ * links, the hash table that is its part of the seen set) and is driven a chunk of its frontier at
+ * a time: `nb_expand` runs the generated successor function over the chunk and sorts the canonical
+ * successors this shard has not stored into one batch of wire records per home shard; `nb_absorb`
+ * stores the unseen records of one source's batch.  Python only moves the batches (bytes).
+ *
+ * The home of a state is a remix of its packed hash, so it costs nothing; the table indexes by the
+ * hash's low bits, and the remix keeps the two independent (a shard's states fill its whole table).
+ * Property hits are kept per property as the least (state bytes, rule, target), the order the
+ * driver compares hits in, so the shard reports one candidate per property per call, not every hit.
+ */
+
+struct rec {                  /* a wire record: a canonical packed state and where it came from */
+  uint64_t w[NWORDS];
+  uint32_t parent, via;       /* the sender's local index and the rule instance */
+};
+
+struct sent {                 /* a recently routed state: an exact, lossy cache (a miss resends) */
+  uint64_t h;
+  uint64_t w[NWORDS];
+};
+
+#define SENT_BITS 18
+#define AHEAD 16          /* records whose cache lines are prefetched together: their misses overlap */
+#define NO_SHARD 0xffffu
+
+struct shard {
+  struct ctx *c;
+  int me, n;
+  uint16_t *pshard;           /* per local state: the shard of its parent */
+  size_t pcap;
+  struct sent *sent;
+  struct rec **out;           /* per destination: this call's records */
+  size_t *nout, *ocap;
+  uint64_t transitions;
+  /* the least hit of the current call per property; NONE when there is none */
+  uint32_t step_id[NSTEPP + 1], step_k[NSTEPP + 1], quiet_id[NQUIETP + 1], state_id[NSTATEP + 1];
+  uint8_t step_s[NSTEPP + 1][NSLOTS], step_t[NSTEPP + 1][NSLOTS];
+  uint8_t quiet_s[NQUIETP + 1][NSLOTS], state_s[NSTATEP + 1][NSLOTS];
+};
+
+static inline int shard_home(uint64_t h, int n) {
+  uint64_t x = (h ^ (h >> 31)) * 0x94d049bb133111ebull;
+  return (int)(((x >> 32) * (uint64_t)n) >> 32);
+}
+
+void nb_free(struct shard *sh) {
+  if (!sh) return;
+  nm_free(sh->c);
+  for (int d = 0; sh->out && d < sh->n; d++) free(sh->out[d]);
+  free(sh->out), free(sh->nout), free(sh->ocap), free(sh->pshard), free(sh->sent);
+  free(sh);
+}
+
+struct shard *nb_new(int me, int n, int sym) {
+  struct shard *sh = calloc(1, sizeof *sh);
+  if (!sh) return NULL;
+  sh->me = me, sh->n = n;
+  sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0);
+  sh->sent = calloc((size_t)1 << SENT_BITS, sizeof *sh->sent);
+  sh->out = calloc(n, sizeof *sh->out), sh->nout = calloc(n, sizeof(size_t)), sh->ocap = calloc(n, sizeof(size_t));
+  if (!sh->c || !sh->sent || !sh->out || !sh->nout || !sh->ocap) { nb_free(sh); return NULL; }
+  return sh;
+}
+
+static void begin(struct shard *sh) {
+  sh->transitions = 0;
+  for (int j = 0; j <= NSTEPP; j++) sh->step_id[j] = NONE;
+  for (int j = 0; j <= NQUIETP; j++) sh->quiet_id[j] = NONE;
+  for (int j = 0; j <= NSTATEP; j++) sh->state_id[j] = NONE;
+}
+
+/* is (s, k, t) below the kept hit (ks, kk, kt)? */
+static int less(const uint8_t *s, uint32_t k, const uint8_t *t, uint32_t kid,
+                const uint8_t *ks, uint32_t kk, const uint8_t *kt) {
+  if (kid == NONE) return 1;
+  int o = memcmp(s, ks, NSLOTS);
+  if (o || !t) return o < 0;
+  return k != kk ? k < kk : memcmp(t, kt, NSLOTS) < 0;
+}
+
+static void state_hits(struct shard *sh, const uint8_t *s, uint32_t id, uint64_t active) {
+  for (uint64_t m = state_mask(s, active); m; m &= m - 1) {
+    int j = __builtin_ctzll(m);
+    if (less(s, 0, NULL, sh->state_id[j], sh->state_s[j], 0, NULL))
+      sh->state_id[j] = id, memcpy(sh->state_s[j], s, NSLOTS);
+  }
+}
+
+static int store(struct shard *sh, const uint64_t *w, uint64_t h, uint64_t slot, int src, uint32_t parent,
+                 uint32_t via) {
+  struct ctx *c = sh->c;
+  if (c->count >= sh->pcap) {
+    size_t cap = sh->pcap ? sh->pcap * 2 : 4096;
+    uint16_t *p = realloc(sh->pshard, cap * sizeof *p);
+    if (!p) return 0;
+    sh->pshard = p, sh->pcap = cap;
+  }
+  sh->pshard[c->count] = src < 0 ? NO_SHARD : (uint16_t)src;
+  return insert(c, w, h, slot, parent, via);
+}
+
+static inline struct sent *sent_at(struct shard *sh, uint64_t h) {
+  return &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - SENT_BITS)];
+}
+
+/* a state routed already (to any shard, this one included) is not routed again while cached */
+static int routed(struct shard *sh, const uint64_t *w, uint64_t h) {
+  if (!h) return 0;
+  struct sent *e = sent_at(sh, h);
+  if (e->h == h && !memcmp(e->w, w, NWORDS * 8)) return 1;
+  e->h = h, memcpy(e->w, w, NWORDS * 8);
+  return 0;
+}
+
+static int route(struct shard *sh, const struct cand *o) {
+  int d = shard_home(o->h, sh->n);
+  if (routed(sh, o->w, o->h)) return 1;
+  if (sh->nout[d] == sh->ocap[d]) {
+    size_t cap = sh->ocap[d] ? sh->ocap[d] * 2 : 1024;
+    struct rec *r = realloc(sh->out[d], cap * sizeof *r);
+    if (!r) return 0;
+    sh->out[d] = r, sh->ocap[d] = cap;
+  }
+  struct rec *r = &sh->out[d][sh->nout[d]++];
+  memcpy(r->w, o->w, sizeof r->w);
+  r->parent = o->parent, r->via = o->via;
+  return 1;
+}
+
+/* route the successors the worker has gathered (several states' worth: their cache lines are
+   prefetched together), in the order they were found */
+static int route_all(struct shard *sh, struct worker *w) {
+  for (size_t i0 = 0; i0 < w->nout; i0 += AHEAD) {
+    size_t m = w->nout - i0 < AHEAD ? w->nout - i0 : AHEAD;
+    for (size_t i = i0; i < i0 + m; i++) __builtin_prefetch(sent_at(sh, w->out[i].h));
+    for (size_t i = i0; i < i0 + m; i++)
+      if (!route(sh, &w->out[i])) return 0;
+  }
+  w->nout = 0;
+  return 1;
+}
+
+/* expand local states [lo, hi); 0, or NM_RANGE / NM_MEMORY */
+int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on) {
+  struct ctx *c = sh->c;
+  struct worker *w = &c->w[0];
+  uint8_t s[NSLOTS];
+  begin(sh);
+  for (int d = 0; d < sh->n; d++) sh->nout[d] = 0;
+  w->s = s, w->err = w->oom = 0, w->transitions = 0, w->state_pending = 0, w->npend = 0;
+  for (uint64_t id = lo; id < hi; id++) {
+    unpack(state_at(c, id), s);
+    w->cur = (uint32_t)id, w->protocol = 0;
+    w->step_pending = step_on;
+    successors(s, w);
+    flush(w);
+    if (w->err) return NM_RANGE;
+    if (w->oom) return NM_MEMORY;
+    if (w->nout >= 64 && !route_all(sh, w)) return NM_MEMORY;
+    for (uint64_t m = step_on & ~w->step_pending; m; m &= m - 1) {   /* this state's first violation */
+      int j = __builtin_ctzll(m);
+      if (less(s, w->step_k[j], w->step_t[j], sh->step_id[j], sh->step_s[j], sh->step_k[j], sh->step_t[j])) {
+        sh->step_id[j] = (uint32_t)id, sh->step_k[j] = w->step_k[j];
+        memcpy(sh->step_s[j], s, NSLOTS), memcpy(sh->step_t[j], w->step_t[j], NSLOTS);
+      }
+    }
+    if (!w->protocol)
+      for (uint64_t m = quiet_on; m; m &= m - 1) {
+        int j = __builtin_ctzll(m);
+        if (!QUIETP[j](s) && less(s, 0, NULL, sh->quiet_id[j], sh->quiet_s[j], 0, NULL))
+          sh->quiet_id[j] = (uint32_t)id, memcpy(sh->quiet_s[j], s, NSLOTS);
+      }
+  }
+  if (!route_all(sh, w)) return NM_MEMORY;
+  sh->transitions = w->transitions;
+  return 0;
+}
+
+uint64_t nb_transitions(struct shard *sh) { return sh->transitions; }
+uint64_t nb_out_count(struct shard *sh, int d) { return sh->nout[d]; }
+const void *nb_out(struct shard *sh, int d) { return sh->out[d]; }
+int nb_rec_bytes(void) { return (int)sizeof(struct rec); }
+
+void nb_begin(struct shard *sh) { begin(sh); }
+
+/* store the unseen records of `src`'s batch (NULL: this shard's own batch of the last nb_expand,
+   which never leaves C); the number stored, or -1 when memory ran out */
+int64_t nb_absorb(struct shard *sh, int src, const uint8_t *blob, uint64_t n, uint64_t state_on) {
+  uint64_t added = 0, slot, hs[AHEAD];
+  uint8_t s[NSLOTS];
+  struct rec r[AHEAD];
+  struct ctx *c = sh->c;
+  if (!blob) blob = (const uint8_t *)sh->out[sh->me], n = sh->nout[sh->me];
+  for (uint64_t i0 = 0; i0 < n; i0 += AHEAD) {
+    int m = n - i0 < AHEAD ? (int)(n - i0) : AHEAD;
+    memcpy(r, blob + i0 * sizeof *r, m * sizeof *r);   /* a Python bytes object: no alignment promised */
+    for (int i = 0; i < m; i++) hs[i] = hash_words(r[i].w), __builtin_prefetch(&c->table[hs[i] & c->tmask]);
+    for (int i = 0; i < m; i++) {
+      if (lookup(c, hs[i], r[i].w, &slot)) continue;
+      uint32_t id = (uint32_t)c->count;
+      if (!store(sh, r[i].w, hs[i], slot, src, r[i].parent, r[i].via)) return -1;
+      added++;
+      if (state_on) unpack(r[i].w, s), state_hits(sh, s, id, state_on);
+    }
+  }
+  return (int64_t)added;
+}
+
+/* an initial state (canonical, unpacked): stored when it lives here and is new; its id, -1 if not
+   stored, -2 when memory ran out */
+int64_t nb_seed(struct shard *sh, const uint8_t *s, uint64_t state_on) {
+  uint64_t w[NWORDS], slot;
+  pack(s, w);
+  uint64_t h = hash_words(w);
+  if (shard_home(h, sh->n) != sh->me || lookup(sh->c, h, w, &slot)) return -1;
+  uint32_t id = (uint32_t)sh->c->count;
+  if (!store(sh, w, h, slot, -1, NONE, 0)) return -2;
+  state_hits(sh, s, id, state_on);
+  return id;
+}
+
+/* kind 0 state, 1 quiescent, 2 step: the local id of this call's least hit or -1 */
+int64_t nb_hit(struct shard *sh, int kind, int j, int64_t *k, uint8_t *target) {
+  uint32_t id = kind == 0 ? sh->state_id[j] : kind == 1 ? sh->quiet_id[j] : sh->step_id[j];
+  if (kind == 2 && id != NONE) *k = sh->step_k[j], memcpy(target, sh->step_t[j], NSLOTS);
+  return id == NONE ? -1 : (int64_t)id;
+}
+
+uint64_t nb_count(struct shard *sh) { return sh->c->count; }
+
+/* one state's canonical bytes and links (the parent shard is -1 for an initial state) */
+void nb_link(struct shard *sh, uint64_t id, uint8_t *s, int64_t *out) {
+  unpack(state_at(sh->c, id), s);
+  out[0] = sh->pshard[id] == NO_SHARD ? -1 : sh->pshard[id];
+  out[1] = nm_parent(sh->c, id);
+  out[2] = nm_via(sh->c, id);
+}
+
+/* states [lo, hi) for a snapshot: packed words, parent shard, parent index, rule */
+void nb_export(struct shard *sh, uint64_t lo, uint64_t hi, uint8_t *words, int32_t *ps, int64_t *pi, int32_t *via) {
+  for (uint64_t id = lo; id < hi; id++, words += NWORDS * 8) {
+    memcpy(words, state_at(sh->c, id), NWORDS * 8);
+    *ps++ = sh->pshard[id] == NO_SHARD ? -1 : sh->pshard[id];
+    *pi++ = nm_parent(sh->c, id);
+    *via++ = (int32_t)nm_via(sh->c, id);
+  }
+}
+
+/* append n snapshot states (as nb_export gave them); 0 when memory ran out */
+int nb_import(struct shard *sh, uint64_t n, const uint8_t *words, const int32_t *ps, const int64_t *pi,
+              const int32_t *via) {
+  uint64_t w[NWORDS], slot;
+  for (uint64_t i = 0; i < n; i++, words += NWORDS * 8) {
+    memcpy(w, words, NWORDS * 8);
+    uint64_t h = hash_words(w);
+    if (lookup(sh->c, h, w, &slot)) continue;
+    if (!store(sh, w, h, slot, ps[i], pi[i] < 0 ? NONE : (uint32_t)pi[i], via[i] < 0 ? 0 : (uint32_t)via[i]))
+      return 0;
+  }
+  return 1;
+}
+
+/* forget every state from `keep` on (a failed round): the table is rebuilt from the states kept,
+   and the routing cache forgotten, since what it remembers sending may be lost with the round */
+void nb_truncate(struct shard *sh, uint64_t keep) {
+  struct ctx *c = sh->c;
+  if (keep > c->count) return;
+  memset(c->table, 0, (c->tmask + 1) * 8);
+  c->tused = 0;
+  c->count = keep;
+  for (uint64_t id = 0; id < keep; id++) {
+    uint64_t h = hash_words(state_at(c, id)), i = h & c->tmask;
+    while (c->table[i]) i = (i + 1) & c->tmask;
+    c->table[i] = (h >> 32) << 32 | (id + 1);
+    c->tused++;
+  }
+  memset(sh->sent, 0, ((size_t)1 << SENT_BITS) * sizeof *sh->sent);
+}
+
+uint64_t nb_memory(struct shard *sh) {
+  return mem_used(sh->c) + sh->pcap * 2 + ((size_t)1 << SENT_BITS) * sizeof(struct sent);
+}
+
+/* the first rule instance of the last call that stored a value outside its slot's domain */
+void nb_error(struct shard *sh, int64_t *out) {
+  struct worker *w = &sh->c->w[0];
+  out[0] = w->err_id, out[1] = w->err_k, out[2] = w->err_slot, out[3] = w->err_value;
+}

@@ -1,0 +1,195 @@
+"""One shard of the distributed search with its states, seen set and expansion in C (batch.c).
+
+The same calls as engine/shard.py's `Shard`, so engine/distributed.py and engine/cluster.py drive
+either.  What differs: states live packed in the C store (so a shard of millions costs tens of bytes
+per state, not a Python object each), a round's successors leave as one bytes object of packed wire
+records per destination, and the home of a state is a hash of its packed form, not the CRC-32 of its
+bytes.  So a native run partitions and numbers states differently from a Python-backend run (the
+checkpoint identity says which backend wrote it) while finding the same states, verdicts and depths.
+"""
+from __future__ import annotations
+
+import ctypes
+from array import array
+from pathlib import Path
+
+from ..api import System
+from ..explore import Checks
+from ..shard import CHUNK, Shard, read_segment, write_segment
+from .build import build
+from .gen import Layout, generate
+from .run import NativeError
+
+NATIVE_CHUNK = 100_000   # frontier states per round: ~0.3 s of C on three-mags, so Ray's per-call cost is small
+MEMORY = 3
+_built: dict[int, tuple[System, ctypes.CDLL, Layout]] = {}
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    u64, i64, p, i = ctypes.c_uint64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
+    sigs = {
+        "nb_new": (p, [i, i, i]), "nb_free": (None, [p]),
+        "nb_expand": (i, [p, u64, u64, u64, u64]), "nb_transitions": (u64, [p]),
+        "nb_out_count": (u64, [p, i]), "nb_out": (p, [p, i]), "nb_rec_bytes": (i, []),
+        "nb_begin": (None, [p]), "nb_absorb": (i64, [p, i, ctypes.c_char_p, u64, u64]),
+        "nb_seed": (i64, [p, ctypes.c_char_p, u64]),
+        "nb_hit": (i64, [p, i, i, ctypes.POINTER(i64), ctypes.c_char_p]),
+        "nb_count": (u64, [p]), "nb_link": (None, [p, u64, ctypes.c_char_p, ctypes.POINTER(i64)]),
+        "nb_export": (None, [p, u64, u64, ctypes.c_char_p, p, p, p]),
+        "nb_import": (i, [p, u64, ctypes.c_char_p, p, p, p]),
+        "nb_truncate": (None, [p, u64]), "nb_memory": (u64, [p]), "nb_error": (None, [p, ctypes.POINTER(i64)]),
+        "nm_state_bytes": (i, []),
+    }
+    for name, (res, args) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, args
+
+
+def library(system: System) -> tuple[ctypes.CDLL, Layout]:
+    """The compiled model, once per system object (shards of one process share it)."""
+    got = _built.get(id(system))
+    if got is None or got[0] is not system:
+        src, layout = generate(system)
+        lib, _ = build(src)
+        _declare(lib)
+        if len(_built) > 8:
+            _built.clear()
+        got = _built[id(system)] = (system, lib, layout)
+    return got[1], got[2]
+
+
+def _addr(a: array) -> int:
+    return a.buffer_info()[0]
+
+
+class NativeShard(Shard):
+    def __init__(self, me: int, nshards: int, system: System, checks: Checks, symmetry: bool, chunk: int = CHUNK):
+        if nshards > 0xffff:
+            raise NativeError(f"{nshards} shards; the native shard store keeps a parent's shard in 16 bits")
+        self.lib, self.layout = library(system)
+        self.system, self.checks = system, checks
+        self.me, self.nshards, self.chunk = me, nshards, chunk
+        self.nslots = system.schema.nslots
+        self.rec = self.lib.nb_rec_bytes()
+        self.width = self.rec - 8             # a packed state: the segment and wire width
+        self.sh = self.lib.nb_new(me, nshards, int(symmetry))
+        if not self.sh:
+            raise NativeError("the native shard could not allocate its tables")
+        self.starts = [0]
+        self._buf = ctypes.create_string_buffer(self.nslots)
+        self._masks: dict[frozenset, tuple[int, int, int]] = {}
+
+    def __del__(self):
+        if getattr(self, "sh", None):
+            self.lib.nb_free(self.sh)
+            self.sh = None
+
+    def masks(self, active: frozenset[str]) -> tuple[int, int, int]:
+        """(state, quiescent, step) bits of the active properties in the C tables."""
+        got = self._masks.get(active)
+        if got is None:
+            lay = self.layout
+            got = self._masks[active] = (
+                sum(1 << j for j, (n, _) in enumerate(lay.state) if n in active),
+                sum(1 << j for j, n in enumerate(lay.quiet) if n in active),
+                sum(1 << j for j, n in enumerate(lay.step) if n in active))
+        return got
+
+    def _state_hits(self) -> list[tuple[str, bytes, int]]:
+        out = []
+        k = ctypes.c_int64()
+        for j, (name, _) in enumerate(self.layout.state):
+            i = self.lib.nb_hit(self.sh, 0, j, ctypes.byref(k), None)
+            if i >= 0:
+                out.append((name, self.link(i)[0], i))
+        return out
+
+    def seed(self, init: list[bytes], active: frozenset[str]) -> list[tuple[str, bytes, int]]:
+        self.lib.nb_begin(self.sh)
+        on = self.masks(active)[0]
+        for s in init:
+            if self.lib.nb_seed(self.sh, s, on) == -2:
+                raise NativeError("the native shard ran out of memory")
+        return self._state_hits()
+
+    def expand(self, depth: int, chunk: int, active: frozenset[str]):
+        lo, hi = self.starts[depth], self.starts[depth + 1]
+        a, b = min(hi, lo + chunk * self.chunk), min(hi, lo + (chunk + 1) * self.chunk)
+        _, quiet, step = self.masks(active)
+        lib, sh = self.lib, self.sh
+        status = lib.nb_expand(sh, a, b, step, quiet)
+        if status:
+            self._fail(status)
+        batches: list[bytes | None] = []
+        for d in range(self.nshards):   # this shard's own batch stays in C (None): absorb reads it there
+            n = lib.nb_out_count(sh, d)
+            batches.append(None if d == self.me else ctypes.string_at(lib.nb_out(sh, d), n * self.rec) if n else b"")
+        hits = []
+        k, target = ctypes.c_int64(), ctypes.create_string_buffer(self.nslots)
+        for kind, names in ((2, self.layout.step), (1, self.layout.quiet)):
+            for j, name in enumerate(names):
+                i = lib.nb_hit(sh, kind, j, ctypes.byref(k), target)
+                if i >= 0:
+                    hits.append((name, self.link(i)[0], i, k.value if kind == 2 else None,
+                                 target.raw if kind == 2 else None))
+        moved = sum(len(x) for x in batches if x is not None)
+        return {"transitions": lib.nb_transitions(sh), "hits": hits, "moved": moved}, batches
+
+    def _fail(self, status: int):
+        if status == MEMORY:
+            raise NativeError("the native shard ran out of memory")
+        err = (ctypes.c_int64 * 4)()
+        self.lib.nb_error(self.sh, err)
+        _, k, slot, value = list(err)
+        sc = self.system.schema
+        raise NativeError(f"{self.system.instance_label(self.system.rules[k])} stores {value} into "
+                          f"{sc.slot_name(slot)}, outside its domain of {sc.slot_domain(slot).size} values")
+
+    def absorb(self, active: frozenset[str], *batches: bytes) -> tuple[list[tuple[str, bytes, int]], int]:
+        self.lib.nb_begin(self.sh)
+        on = self.masks(active)[0]
+        for src, blob in enumerate(batches):
+            if (blob is None or blob) and self.lib.nb_absorb(self.sh, src, blob, len(blob or b"") // self.rec, on) < 0:
+                raise NativeError("the native shard ran out of memory")
+        return self._state_hits(), self.count()
+
+    def count(self) -> int:
+        return self.lib.nb_count(self.sh)
+
+    def close_level(self) -> int:
+        self.starts.append(self.count())
+        return self.starts[-1] - self.starts[-2]
+
+    @property
+    def states(self) -> list[bytes]:
+        """Every state, in local order (for tests: the Python shard keeps this list)."""
+        return [self.link(i)[0] for i in range(self.count())]
+
+    def link(self, i: int) -> tuple[bytes, int, int, int]:
+        out = (ctypes.c_int64 * 3)()
+        self.lib.nb_link(self.sh, i, self._buf, out)
+        return self._buf.raw, out[0], out[1], out[2]
+
+    def rollback(self, levels: int) -> None:
+        self.lib.nb_truncate(self.sh, self.starts[levels])
+        del self.starts[levels + 1:]
+
+    def save_level(self, folder: str, level: int) -> None:
+        lo, hi = self.starts[level], self.starts[level + 1]
+        n = hi - lo
+        words = ctypes.create_string_buffer(max(1, n * self.width))
+        ps, pi, via = array("i", bytes(4 * n)), array("q", bytes(8 * n)), array("i", bytes(4 * n))
+        if n:
+            self.lib.nb_export(self.sh, lo, hi, words, _addr(ps), _addr(pi), _addr(via))
+        write_segment(self._segment(Path(folder), level), self.width, words.raw[:n * self.width], ps, pi, via)
+
+    def load(self, folder: str, levels: int) -> None:
+        self.rollback(0)
+        for level in range(levels):
+            data, ps, pi, via = read_segment(self._segment(Path(folder), level), self.width, self.me, level)
+            if ps and not self.lib.nb_import(self.sh, len(ps), data, _addr(ps), _addr(pi), _addr(via)):
+                raise NativeError("the native shard ran out of memory")
+            self.starts.append(self.count())
+
+    def memory(self) -> int:
+        return self.lib.nb_memory(self.sh)
