@@ -59,11 +59,9 @@ def _engine(args) -> tuple[str, int]:
     return "explicit", 0
 
 
-def _auto_engine(args, coverage: bool, progress: bool) -> str:
+def _auto_engine(args) -> str:
     """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
-    need = ("--por" if args.por else "--cluster" if args.cluster
-            else "rule coverage (reports, --coverage)" if coverage
-            else "a progress claim (the explored graph's edges)" if progress else None)
+    need = "--por" if args.por else "--cluster" if args.cluster else None
     if need is None:
         return "native"
     if not args.quiet:
@@ -103,16 +101,13 @@ def cmd_check(provider, args) -> int:
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     coverage = args.command == "check" and (args.coverage or outdir is not None)
     if engine == "auto":
-        progress = any(p["kind"] == "progress" for p in provider.properties() if names is None or p["name"] in names)
-        engine = _auto_engine(args, coverage, progress)
-    elif engine == "native" and coverage:
-        coverage = False   # the native engine counts no rule firings; the report says so
+        engine = _auto_engine(args)
     budget = Budget(args.max_states, args.time_budget, memory / workers / 2**20)
     native = engine == "native"   # only `check` has the native options
     threads = _workers(args, workers) if native else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
                 engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por,
-                coverage=coverage and not native, workers=threads, fingerprints=native and args.fingerprints)
+                coverage=coverage, workers=threads, fingerprints=native and args.fingerprints)
             for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)

@@ -1,0 +1,89 @@
+"""The native engine decides progress claims and counts rule coverage exactly as the Python engine:
+the same stuck state, the same lasso and trace, the same fired / enabled-state counts."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from pmipmc.engine.check import run_explicit
+from pmipmc.engine.cli import run as cli_run
+from pmipmc.engine.explore import Checks, explore
+from pmipmc.engine.native import native_available, run_native
+from pmipmc.engine.native.run import explore_native
+from pmipmc.properties import provider
+
+from . import native_toys
+from .test_native import SHAPES, fingerprint
+from .toys import handshake, spinner
+
+pytestmark = pytest.mark.skipif(native_available() is not None, reason=str(native_available()))
+
+
+def both(s, **kw):
+    return (run_explicit(s, "toy", "toy", coverage=True, **kw),
+            [run_native(s, "toy", "toy", coverage=True, workers=w, **kw) for w in (1, 2)])
+
+
+def test_a_livelock_gives_the_same_stuck_state_lasso_and_trace():
+    py, natives = both(spinner(livelock=True))
+    (res,) = py.results
+    assert res.verdict == "VIOLATED" and res.trace.loop_from is not None   # the test has teeth
+    for nat in natives:
+        assert fingerprint(nat) == fingerprint(py)
+        assert nat.results[0].trace.loop_from == res.trace.loop_from
+
+
+def test_without_the_livelock_both_engines_say_it_holds():
+    py, natives = both(spinner(livelock=False))
+    assert py.results[0].verdict == "HOLDS_WITHIN_BOUNDS"
+    assert all(fingerprint(n) == fingerprint(py) for n in natives)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_handshake_every_kind_and_coverage_agree(strict):
+    py, natives = both(handshake(strict))
+    assert py.coverage and any(c["fired"] for c in py.coverage.values())
+    assert all(fingerprint(n) == fingerprint(py) for n in natives)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SHAPES)
+def test_progress_hits_and_coverage_agree_on_random_toys(shape):
+    s = native_toys.build(shape)
+    for symmetry in (True, False):
+        py = explore(s, Checks(s), symmetry)
+        for w in (1, 2):
+            nat = explore_native(s, None, symmetry, workers=w, coverage=True)
+            assert {k: (h.state_id, h.lasso) for k, h in nat.hits.items() if h.lasso} == \
+                   {k: (h.state_id, h.lasso) for k, h in py.hits.items() if h.lasso}
+            assert nat.no_progress == ""
+        cov = run_explicit(s, "toy", "toy", symmetry=symmetry, coverage=True).coverage
+        assert nat.coverage == cov
+
+
+def test_the_graph_is_kept_only_for_progress_claims_and_costs_about_four_bytes_an_edge():
+    s = native_toys.build(native_toys.Shape(3, 2, 3, ((0, -1, 1, 0, False, False), (1, -1, 0, 1, True, False)),
+                                            0, 0))
+    names = {p.name for p in s.properties if p.kind != "progress"}
+    assert explore_native(s, names).stats.edges == 0
+    ex = explore_native(s, None)
+    assert ex.stats.edges > 0 and ex.stats.graph_bytes >= 4 * ex.stats.edges
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("symmetry", [True, False])
+def test_ci_progress_and_coverage_agree_with_two_workers(symmetry):
+    s = provider.build("ci", "one-way-tunnel")
+    py = run_explicit(s, "ci", "one-way-tunnel", symmetry=symmetry, coverage=True)
+    assert fingerprint(run_native(s, "ci", "one-way-tunnel", symmetry=symmetry, workers=2, coverage=True)) == \
+        fingerprint(py)
+
+
+def test_auto_runs_native_for_progress_and_reports_and_falls_back_for_por_in_one_line(capsys, tmp_path):
+    args = ["check", "--preset", "tiny", "--variant", "repaired", "--jobs", "1", "--reports", str(tmp_path)]
+    cli_run(provider, args)
+    err = capsys.readouterr().err
+    assert "engine native" in err and "Python engine" not in err
+    cli_run(provider, ["check", "--preset", "tiny", "--variant", "repaired", "--jobs", "1", "--no-reports", "--por"])
+    err = capsys.readouterr().err
+    assert sum("Python engine" in line for line in err.splitlines()) == 1
