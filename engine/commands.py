@@ -61,7 +61,7 @@ def _engine(args) -> tuple[str, int]:
 
 def _auto_engine(args) -> str:
     """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
-    need = "--por" if args.por else "--cluster" if args.cluster else None
+    need = "--cluster" if args.cluster else None
     if need is None:
         return "native"
     if not args.quiet:

@@ -88,7 +88,7 @@ def run_job(job: Job) -> RunResult:
     if job.engine == "native":
         from .native import run_native
         run = run_native(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
-                         overrides, job.workers, job.fingerprints, coverage=job.coverage)
+                         overrides, job.workers, job.fingerprints, coverage=job.coverage, por=job.por)
     else:
         run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
                            overrides, job.por, coverage=job.coverage)
@@ -102,6 +102,10 @@ def run_job(job: Job) -> RunResult:
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)
+        if run.native is not None and not run.complete:   # the growth per level says how far the rest is
+            print(f"  [{job.variant}] states per BFS level (the last still growing): "
+                  f"{', '.join(f'{n:,}' for n in run.native.levels)}",
+                  file=sys.stderr, flush=True)
     return run
 
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.cli import run as cli_run
+from pmipmc.engine.errors import EXIT_INCOMPLETE, EXIT_OK
 from pmipmc.engine.explore import Checks, explore
 from pmipmc.engine.native import native_available, run_native
 from pmipmc.engine.native.run import explore_native
@@ -79,11 +80,31 @@ def test_ci_progress_and_coverage_agree_with_two_workers(symmetry):
         fingerprint(py)
 
 
-def test_auto_runs_native_for_progress_and_reports_and_falls_back_for_por_in_one_line(capsys, tmp_path):
+@pytest.mark.parametrize("extra, code", [([], EXIT_OK), (["--por"], EXIT_INCOMPLETE)])   # progress: UNKNOWN(por)
+def test_auto_runs_native_for_progress_reports_and_por(capsys, tmp_path, extra, code):
     args = ["check", "--preset", "tiny", "--variant", "repaired", "--jobs", "1", "--reports", str(tmp_path)]
-    cli_run(provider, args)
+    assert cli_run(provider, args + extra) == code
     err = capsys.readouterr().err
     assert "engine native" in err and "Python engine" not in err
-    cli_run(provider, ["check", "--preset", "tiny", "--variant", "repaired", "--jobs", "1", "--no-reports", "--por"])
-    err = capsys.readouterr().err
-    assert sum("Python engine" in line for line in err.splitlines()) == 1
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SHAPES)
+def test_por_picks_the_same_ample_sets_as_the_python_engine_on_random_toys(shape):
+    s = native_toys.build(shape)
+    names = {p.name for p in s.properties if p.kind in ("quiescent", "reachable")}   # few visible rules
+    for symmetry in (True, False):
+        py = run_explicit(s, "toy", "toy", names, symmetry, por=True, coverage=True)
+        for w in (1, 2):
+            assert fingerprint(run_native(s, "toy", "toy", names, symmetry, workers=w, por=True, coverage=True)) == \
+                fingerprint(py)
+
+
+@pytest.mark.parametrize("prop", ["no_tunnel_to_itself", "no_orphaned_tunnel_at_quiescence", "protocol_can_always_settle"])
+def test_por_on_ci_agrees_and_reduces(prop):
+    s = provider.build("ci", "draft")
+    py = run_explicit(s, "ci", "draft", {prop}, por=True, coverage=True)
+    nat = run_native(s, "ci", "draft", {prop}, workers=2, por=True, coverage=True)
+    assert fingerprint(nat) == fingerprint(py) and nat.engine == "explicit+por"
+    assert nat.native.por_reduced > 0 and nat.native.por_pruned > 0
+    assert all(r.reason.startswith("por:") for r in nat.results if r.kind == "progress")

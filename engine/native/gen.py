@@ -199,8 +199,10 @@ def coverage_source(system: System) -> str:
     return f"#define NRULENAMES {len(names)}\nstatic const {kind} RULE_OF[] = {{{rows}}};"
 
 
-def generate(system: System) -> tuple[str, Layout]:
-    """The model half of the C source (every property compiled; runs pick theirs by mask)."""
+def generate(system: System, por=None) -> tuple[str, Layout]:
+    """The model half of the C source (every property compiled; runs pick theirs by mask);
+    `por`: engine/por.py's tables for the checked properties, when the run reduces."""
+    from .gen_por import por_source
     sc = system.schema
     if sc.nslots >= 65536:
         raise GenError(f"{sc.nslots} slots; the native engine handles fewer than 65536")
@@ -220,5 +222,5 @@ def generate(system: System) -> tuple[str, Layout]:
         "#define ST(K, SLOT, SIZE, E) do { x = (E); if ((unsigned)x >= (SIZE)) "
         "{ range_error(w, K, SLOT, x); return; } n[SLOT] = (uint8_t)x; } while (0)",
     ]
-    parts = head + [coverage_source(system), pack, symmetry_source(system), props, successors_source(system.rules, sizes)]
+    parts = head + [coverage_source(system), por_source(por), pack, symmetry_source(system), props, successors_source(system.rules, sizes)]
     return "\n".join(parts) + "\n", layout

@@ -50,6 +50,8 @@ class NativeStats:
     memory_bytes: int = 0
     levels: list[int] = field(default_factory=list)   # states per BFS level
     omission: float | None = None   # with fingerprints: bound on the chance a state was missed
+    por_reduced: int = 0            # --por: states expanded through a proper subset
+    por_pruned: int = 0             # --por: transitions not taken
     edges: int = 0                  # protocol edges kept for progress claims (0: none kept)
     graph_bytes: int = 0            # what they cost, included in memory_bytes
 
@@ -66,6 +68,7 @@ class NativeExploration(Exploration):
 
 FP_NO_PROGRESS = ("fingerprints: the table keeps hashes, not state ids, so no edge can name its target "
                   "state and progress cannot be decided; run without --fingerprints")
+POR_NO_PROGRESS = "por: progress is not decided on a partial-order-reduced graph"
 
 
 def default_workers() -> int:
@@ -82,24 +85,28 @@ def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
 def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
                    budget: Budget = Budget(), progress: Callable | None = None,
                    workers: int | None = None, fingerprints: bool = False,
-                   coverage: bool = False) -> NativeExploration:
+                   coverage: bool = False, por: bool = False) -> NativeExploration:
     """With `fingerprints`, the table keeps 64-bit hashes instead of states (TLC-style hash
     compaction): less memory, no state comparison, and a small chance that two distinct states
     share a hash and one is never explored; `stats.omission` bounds that chance."""
     t0 = time.monotonic()
-    src, layout = generate(system)
+    tables = None
+    if por:   # the tables depend on what is checked: visibility (engine/por.py)
+        from ..por import por_tables
+        tables = por_tables(system, [p for p in system.properties if names is None or p.name in names])
+    src, layout = generate(system, tables)
     stats = NativeStats(codegen_s=time.monotonic() - t0, workers=workers or default_workers())
     lib, stats.compile_s = build(src)
     n = system.schema.nslots
     limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0   # the tables alone, checked per chunk
     progress_names = [p for p in layout.progress if names is None or p in names]
     ctx = lib.nm_new(stats.workers, int(symmetry), int(fingerprints), budget.max_states or 0, limit,
-                     *_masks(layout, names), int(bool(progress_names)), int(coverage))
+                     *_masks(layout, names), int(bool(progress_names)), int(coverage), int(por))
     if not ctx:
         raise NativeError("the native engine could not allocate its tables")
     try:
         ex = _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry, progress_names,
-                      fingerprints)
+                      "por" if por else "fingerprints" if fingerprints else "")
         if coverage:
             ex.coverage = _coverage(lib, ctx, system)
         return ex
@@ -114,7 +121,7 @@ def _counts(lib, ctx) -> list[int]:
 
 
 def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats,
-             symmetry: bool, progress_names: list[str], fingerprints: bool) -> NativeExploration:
+             symmetry: bool, progress_names: list[str], no_graph: str) -> NativeExploration:
     ex = NativeExploration(states=[], parent=None, stats=stats)
     t0 = time.monotonic()
     for s0 in system.init:
@@ -156,13 +163,16 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     graph = (ctypes.c_uint64 * 2)()
     lib.nm_graph(ctx, graph)
     stats.edges, stats.graph_bytes = graph
-    lasso = _progress(lib, ctx, ex, layout, progress_names, fingerprints) if ex.complete else {}
+    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph) if ex.complete else {}
+    pr = (ctypes.c_uint64 * 2)()
+    lib.nm_por(ctx, pr)
+    stats.por_reduced, stats.por_pruned = pr
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used
     stats.bytes_per_state = (used - stats.graph_bytes) / max(count, 1)   # the graph is reported per edge
-    levels = (ctypes.c_uint64 * (ex.depth + 1))()
-    lib.nm_levels(ctx, levels)
-    stats.levels = list(levels)
+    levels = (ctypes.c_uint64 * (ex.depth + 2))()
+    filled = lib.nm_levels(ctx, levels)
+    stats.levels = list(levels)[:filled]   # a last entry still growing, if incomplete
     if lib.nm_fingerprints(ctx):   # pairs of states that could share a 64-bit fingerprint
         stats.omission = min(1.0, count * count / 2.0**65)
     ex.hits = _hits(lib, ctx, layout, n)
@@ -171,13 +181,13 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     return ex
 
 
-def _progress(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], fingerprints: bool) -> dict[str, Hit]:
+def _progress(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], no_graph: str) -> dict[str, Hit]:
     """Progress claims decided on the kept protocol edges (engine/settling.py's definition):
     a Hit at the shallowest state that cannot settle, with its lasso."""
     if not names:
         return {}
-    if fingerprints:
-        ex.no_progress = FP_NO_PROGRESS
+    if no_graph:
+        ex.no_progress = POR_NO_PROGRESS if no_graph == "por" else FP_NO_PROGRESS
         return {}
     status = lib.nm_progress(ctx, sum(1 << j for j, p in enumerate(layout.progress) if p in names))
     if status:

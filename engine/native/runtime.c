@@ -1,4 +1,4 @@
-/* The native engine's generic half, part 3: workers, the level-synchronous BFS, the interface
+/* The native engine's generic half, part 4: workers, the level-synchronous BFS, the interface
  * Python drives.  Compiled after the generated half and store.c. */
 
 static void range_error(struct worker *w, int k, int slot, int value) {
@@ -8,10 +8,33 @@ static void range_error(struct worker *w, int k, int slot, int value) {
 
 static void flush(struct worker *w);
 
+static void take(struct worker *w, int k, const uint8_t *n, int env);
+
 static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+  if (!env) w->protocol = 1;   /* quiescence is judged on the full set, also under reduction */
+  if (!w->c->por) take(w, k, n, env);
+#if POR
+  else if (!por_hold(w, k, n, env)) w->oom = 1;
+#endif
+}
+
+#if POR
+/* C3: the successor is stored already, at a level no deeper than the state being expanded */
+static int closes(struct worker *w, const uint8_t *n) {
+  struct ctx *c = w->c;
+  uint8_t best[NSLOTS];
+  uint64_t p[NWORDS], slot;
+  if (c->sym && NPERM) canon(n, best), n = best;
+  pack(n, p);
+  if (!lookup(c, hash_words(p), p, &slot)) return 0;
+  return c->fp || (c->table[slot] & 0xffffffffu) - 1 < c->level_end;
+}
+#endif
+
+/* a successor that is expanded: counted, checked, queued for its table probe */
+static void take(struct worker *w, int k, const uint8_t *n, int env) {
   struct ctx *c = w->c;
   w->transitions++;
-  if (!env) w->protocol = 1;
   if (c->cov) count_rule(w, k);
   for (uint64_t m = w->step_pending; m; m &= m - 1) {
     int j = __builtin_ctzll(m);
@@ -81,6 +104,15 @@ static void expand_batches(struct worker *w) {
       w->cur = (uint32_t)id, w->protocol = 0;
       size_t before = w->nedge;
       successors(s, w);
+#if POR
+      if (c->por) {
+        struct porw *p = w->pw;
+        por_choose(w, s, w->protocol);
+        for (size_t i = 0; i < p->np; i++)
+          if (p->take[i]) take(w, (int)p->k[i], p->n + i * NSLOTS, p->env[i]);
+        p->np = 0;
+      }
+#endif
       flush(w);
       if (c->graph && !push_deg(w, (uint32_t)(w->nedge - before))) w->oom = 1;
       if (!w->protocol)
@@ -171,6 +203,7 @@ void nm_free(struct ctx *c) {
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
+    por_free(w);
   }
   if (c->eoff) for (size_t i = 0; i < c->nblocks; i++) free(c->eoff[i]);
   for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
@@ -182,7 +215,7 @@ void nm_free(struct ctx *c) {
 }
 
 struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t mem_limit,
-                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step, int graph, int cov) {
+                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step, int graph, int cov, int por) {
   struct ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->fp = fp;
@@ -195,12 +228,14 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
   c->level_start = calloc(64, sizeof *c->level_start);
   c->levelcap = 64;
   if (!c->w || !c->table || !c->level_start) { nm_free(c); return NULL; }
-  c->graph = graph && !fp, c->cov = cov;   /* with fingerprints no id can be looked up: no graph */
+  /* with fingerprints no id can be looked up, and a reduced graph may hide the way out: no graph */
+  c->graph = graph && !fp && !por, c->cov = cov, c->por = por && POR;
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     w->c = c;
     if (cov && (!(w->fired = calloc(NRULES, 8)) || !(w->enabled = calloc(NRULENAMES, 8))
                 || !(w->stamp = calloc(NRULENAMES, 4)))) { nm_free(c); return NULL; }
+    if (c->por && !por_init(w)) { nm_free(c); return NULL; }
   }
   for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
   for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
@@ -282,10 +317,13 @@ void nm_error(struct ctx *c, int64_t *out) {
   out[0] = c->err_id, out[1] = c->err_k, out[2] = c->err_slot, out[3] = c->err_value;
 }
 
-/* states per BFS level so far (the last level may still be growing) */
-void nm_levels(struct ctx *c, uint64_t *out) {
+/* states per BFS level so far, the number of levels filled: the level being expanded is complete;
+   states found beyond it (a level still growing) are one more entry */
+int nm_levels(struct ctx *c, uint64_t *out) {
   for (uint64_t d = 0; d <= c->depth; d++)
-    out[d] = (d < c->depth ? c->level_start[d + 1] : c->count) - c->level_start[d];
+    out[d] = (d < c->depth ? c->level_start[d + 1] : c->level_end) - c->level_start[d];
+  if (c->count > c->level_end) out[c->depth + 1] = c->count - c->level_end;
+  return (int)c->depth + 1 + (c->count > c->level_end);
 }
 
 int nm_nslots(void) { return NSLOTS; }
@@ -316,3 +354,8 @@ void nm_coverage(struct ctx *c, uint64_t *fired, uint64_t *enabled) {
   }
 }
 int nm_nrulenames(void) { return NRULENAMES; }
+
+void nm_por(struct ctx *c, uint64_t *out) {   /* states expanded through a proper subset, transitions not taken */
+  out[0] = out[1] = 0;
+  for (int i = 0; i < c->nworkers; i++) out[0] += c->w[i].por_reduced, out[1] += c->w[i].por_pruned;
+}

@@ -55,6 +55,8 @@ struct worker {
   size_t ndeg, dcap;
   uint64_t *fired, *enabled;   /* coverage: per rule instance, per rule */
   uint32_t *stamp;             /* per rule: 1 + the last state counted as enabling it */
+  struct porw *pw;             /* partial-order reduction (por.c): successors held for the ample set */
+  uint64_t por_reduced, por_pruned;
 };
 
 struct ctx {
@@ -80,7 +82,7 @@ struct ctx {
   struct worker *w;
   /* the protocol-edge graph (progress claims): state i's edges are edges[ebase[b] + eoff[b][i % BLOCK]
      ...], b its block; a state without protocol edges is quiet */
-  int graph, cov;
+  int graph, cov, por;
   uint32_t **eoff, **eblk;
   uint64_t *ebase, nedges;
   size_t neblk, eblkcap;
