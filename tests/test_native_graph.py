@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.cli import run as cli_run
 from pmipmc.engine.errors import EXIT_INCOMPLETE, EXIT_OK
-from pmipmc.engine.explore import Checks, explore
+from pmipmc.engine.explore import Budget, Checks, explore
 from pmipmc.engine.native import native_available, run_native
 from pmipmc.engine.native.run import explore_native
 from pmipmc.properties import provider
@@ -108,3 +108,10 @@ def test_por_on_ci_agrees_and_reduces(prop):
     assert fingerprint(nat) == fingerprint(py) and nat.engine == "explicit+por"
     assert nat.native.por_reduced > 0 and nat.native.por_pruned > 0
     assert all(r.reason.startswith("por:") for r in nat.results if r.kind == "progress")
+
+
+def test_an_incomplete_run_reports_its_complete_levels_and_the_growing_one_apart():
+    s = provider.build("ci", "draft")
+    ex = explore_native(s, None, budget=Budget(max_states=3000))
+    assert not ex.complete and sum(ex.stats.levels) == len(ex.states)
+    assert len(ex.stats.levels) == ex.depth + 2   # levels 0..depth, then what the next one has so far
