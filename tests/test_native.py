@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from pmipmc.engine.check import run_explicit
 from pmipmc.engine.cli import run as cli_run
+from pmipmc.engine.coverage import Coverage
 from pmipmc.engine.explore import Budget, Checks, explore
 from pmipmc.engine.native import NativeError, native_available, run_native
 from pmipmc.engine.native.run import explore_native
@@ -70,12 +71,15 @@ SHAPES = st.builds(native_toys.Shape, st.integers(2, 3), st.just(2), st.just(3),
 def test_native_and_python_agree_on_random_toys(shape):
     s = native_toys.build(shape)
     for symmetry in (True, False):
-        py = explore(s, Checks(s), symmetry)
-        nat = explore_native(s, None, symmetry, workers=2)
-        assert (len(nat.states), nat.transitions, nat.depth) == (len(py.states), py.transitions, py.depth)
-        # the same first hit of every property: same state numbers, rules, targets and lassos
-        assert {k: (h.state_id, h.inst, h.target, h.lasso) for k, h in nat.hits.items()} == \
-               {k: (h.state_id, h.inst, h.target, h.lasso) for k, h in py.hits.items()}
+        cov = Coverage(s)
+        py = explore(s, Checks(s), symmetry, coverage=cov)
+        for w in (1, 2):
+            nat = explore_native(s, None, symmetry, workers=w, coverage=True)
+            assert (len(nat.states), nat.transitions, nat.depth) == (len(py.states), py.transitions, py.depth)
+            # the same first hit of every property: same state numbers, rules, targets and lassos
+            assert {k: (h.state_id, h.inst, h.target, h.lasso) for k, h in nat.hits.items()} == \
+                   {k: (h.state_id, h.inst, h.target, h.lasso) for k, h in py.hits.items()}
+            assert nat.coverage == cov.by_rule() and nat.no_progress == ""
 
 
 def test_a_value_outside_its_domain_is_refused():
