@@ -85,13 +85,15 @@ def test_por_picks_the_same_ample_sets_as_the_python_engine_on_random_toys(shape
                 fingerprint(py)
 
 
-@pytest.mark.parametrize("prop", ["no_orphaned_tunnel_at_quiescence",
-                                  pytest.param("no_tunnel_to_itself", marks=pytest.mark.slow),
-                                  pytest.param("protocol_can_always_settle", marks=pytest.mark.slow)])
-def test_por_on_ci_agrees_and_reduces(prop):
-    s = provider.build("ci", "draft")
-    py = run_explicit(s, "ci", "draft", {prop}, por=True, coverage=True)
-    nat = run_native(s, "ci", "draft", {prop}, workers=2, por=True, coverage=True)
+@pytest.mark.parametrize("preset, prop", [
+    ("tiny", "no_orphaned_tunnel_at_quiescence"),
+    pytest.param("ci", "no_orphaned_tunnel_at_quiescence", marks=pytest.mark.slow),
+    pytest.param("ci", "no_tunnel_to_itself", marks=pytest.mark.slow),
+    pytest.param("ci", "protocol_can_always_settle", marks=pytest.mark.slow)])
+def test_por_agrees_and_reduces(preset, prop):
+    s = provider.build(preset, "draft")
+    py = run_explicit(s, preset, "draft", {prop}, por=True, coverage=True)
+    nat = run_native(s, preset, "draft", {prop}, workers=2, por=True, coverage=True)
     assert fingerprint(nat) == fingerprint(py) and nat.engine == "explicit+por"
     assert nat.native.por_reduced > 0 and nat.native.por_pruned > 0
     assert all(r.reason.startswith("por:") for r in nat.results if r.kind == "progress")
