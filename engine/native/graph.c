@@ -10,24 +10,24 @@
 
 #define CANDREF (1ull << 63)
 
+/* room for one more item in a doubling buffer; 0 when memory ran out (the buffer is kept) */
+static int room(void **buf, size_t n, size_t *cap, size_t size, size_t first) {
+  if (n < *cap) return 1;
+  size_t c = *cap ? *cap * 2 : first;
+  void *p = realloc(*buf, c * size);
+  if (!p) return 0;
+  *buf = p, *cap = c;
+  return 1;
+}
+
 static int push_edge(struct worker *w, uint64_t e) {
-  if (w->nedge == w->ecap) {
-    size_t cap = w->ecap ? w->ecap * 2 : 4096;
-    uint64_t *p = realloc(w->edge, cap * 8);
-    if (!p) return 0;
-    w->edge = p, w->ecap = cap;
-  }
+  if (!room((void **)&w->edge, w->nedge, &w->ecap, 8, 4096)) return 0;
   w->edge[w->nedge++] = e;
   return 1;
 }
 
 static int push_deg(struct worker *w, uint32_t d) {
-  if (w->ndeg == w->dcap) {
-    size_t cap = w->dcap ? w->dcap * 2 : 1024;
-    uint32_t *p = realloc(w->deg, cap * 4);
-    if (!p) return 0;
-    w->deg = p, w->dcap = cap;
-  }
+  if (!room((void **)&w->deg, w->ndeg, &w->dcap, 4, 1024)) return 0;
   w->deg[w->ndeg++] = d;
   return 1;
 }
