@@ -53,24 +53,10 @@ def _engine(args) -> tuple[str, int]:
     if args.engine in ("native", "auto"):
         from .native import native_available
         why = native_available()
-        if why is None:
-            return args.engine, 0
+        if why is None:   # auto: the C engine does everything the Python one does, clusters included
+            return "native", 0
         print(f"pmipmc: native engine unavailable ({why}); using the Python engine", file=sys.stderr)
     return "explicit", 0
-
-
-def _auto_engine(args, coverage: bool, progress: bool) -> str:
-    """The native engine, unless the run asks for what only the Python engine does (said in one line)."""
-    if args.cluster and not args.por:
-        return "native"   # each shard runs the native successor function (engine/native/batch.c)
-    need = ("--por" if args.por
-            else "rule coverage (reports, --coverage)" if coverage
-            else "a progress claim (the explored graph's edges)" if progress else None)
-    if need is None:
-        return "native"
-    if not args.quiet:
-        print(f"pmipmc: Python engine: {need} is kept by it alone", file=sys.stderr)
-    return "explicit"
 
 
 def _workers(args, parallel_jobs: int) -> int:
@@ -105,17 +91,12 @@ def cmd_check(provider, args) -> int:
     workers = guards.workers(args.jobs, len(variants))
     memory = args.max_memory or int(stop.physical_bytes() * 0.8)
     coverage = args.command == "check" and (args.coverage or outdir is not None)
-    if engine == "auto":
-        progress = any(p["kind"] == "progress" for p in provider.properties() if names is None or p["name"] in names)
-        engine = _auto_engine(args, coverage, progress)
-    elif engine == "native" and coverage:
-        coverage = False   # the native engine counts no rule firings; the report says so
     budget = Budget(args.max_states, args.time_budget, memory / workers / 2**20)
     native = engine == "native"   # only `check` has the native options
     threads = _workers(args, workers) if native else None
     jobs = [Job(provider.__name__, preset, v, tuple(names) if names else None, not args.no_symmetry, budget,
                 engine, depth, quiet=args.quiet, max_bytes=memory // workers, por=args.por,
-                coverage=coverage and not native, workers=threads, fingerprints=native and args.fingerprints)
+                coverage=coverage, workers=threads, fingerprints=native and args.fingerprints)
             for v in variants]
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
@@ -161,6 +142,8 @@ def _cluster_options(args, engine: str) -> None:
         raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
     if getattr(args, "fingerprints", False):   # the shards store states: a trace crosses shards by them
         raise BadInput("--fingerprints applies to the single-process native engine, not --cluster")
+    if args.por:   # the shards expand every enabled instance: a reduction asked for must not vanish
+        raise BadInput("--por applies to the single-process engines, not --cluster")
 
 
 def _run_cluster(jobs: list[Job], args) -> list[RunResult]:

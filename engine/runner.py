@@ -88,7 +88,7 @@ def run_job(job: Job) -> RunResult:
     if job.engine == "native":
         from .native import run_native
         run = run_native(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
-                         overrides, job.workers, job.fingerprints)
+                         overrides, job.workers, job.fingerprints, coverage=job.coverage, por=job.por)
     else:
         run = run_explicit(system, job.preset, job.variant, names, job.symmetry, job.budget, progress,
                            overrides, job.por, coverage=job.coverage)
@@ -97,9 +97,15 @@ def run_job(job: Job) -> RunResult:
         extra = "" if run.native is None else f", {run.native.bytes_per_state:.0f} bytes/state"
         if run.native is not None and run.native.omission is not None:
             extra += f", fingerprints (chance of a missed state <= {run.native.omission:.1e})"
+        if run.native is not None and run.native.edges:
+            extra += f", {run.native.edges:,} protocol edges kept at {run.native.bytes_per_edge:.1f} bytes each"
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)
+        if run.native is not None and not run.complete:   # the growth per level says how far the rest is
+            print(f"  [{job.variant}] states per BFS level (the last still growing): "
+                  f"{', '.join(f'{n:,}' for n in run.native.levels)}",
+                  file=sys.stderr, flush=True)
     return run
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pmipmc.engine.api import Step, System, instantiate, invariant, quiescent, reachable, rule, step_property
-from pmipmc.engine.expr import all_of, any_of, ite
+from pmipmc.engine.api import (Step, System, instantiate, invariant, progress_property, quiescent, reachable, rule,
+                               step_property)
+from pmipmc.engine.expr import TRUE, all_of, any_of, ite
 from pmipmc.engine.schema import Domain, Schema, sort_domain
 
 
@@ -68,9 +69,19 @@ def build(shape: Shape) -> System:
     def mode_never_jumps_to_last(ctx, s, t):
         return any_of(s.mode == shape.modes - 1, t.mode != shape.modes - 1)
 
+    # protocol rules that undo each other are livelocks: plain quiescence, and quiescence in mode 0
+    @progress_property(cites="toy")
+    def can_settle(ctx, s):
+        return TRUE
+
+    @progress_property(cites="toy")
+    def can_settle_in_mode_zero(ctx, s):
+        return s.mode == 0
+
     init = bytes(sc.nslots)
     return System(sc, None, [init], instantiate(sc, None, defs),
-                  [not_all_bad, goal_reached, settles_in_mode_zero, pointers_never_drop, mode_never_jumps_to_last])
+                  [not_all_bad, goal_reached, settles_in_mode_zero, pointers_never_drop, mode_never_jumps_to_last,
+                   can_settle, can_settle_in_mode_zero])
 
 
 def overflowing() -> System:

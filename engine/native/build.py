@@ -17,7 +17,7 @@ from pathlib import Path
 
 CFLAGS = ("-O1", "-shared", "-fPIC", "-pthread", "-w")
 # -O1: as fast as -O2 on three-mags (measured), at half the compile time
-RUNTIME = [Path(__file__).with_name(n) for n in ("store.c", "runtime.c", "batch.c")]   # in this order
+RUNTIME = [Path(__file__).with_name(n) for n in ("store.c", "graph.c", "por.c", "runtime.c", "batch.c")]   # in this order
 
 
 class BuildError(RuntimeError):
@@ -74,7 +74,14 @@ def build(generated: str) -> tuple[ctypes.CDLL, float]:
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     u64, i64, p = ctypes.c_uint64, ctypes.c_int64, ctypes.c_void_p
     sigs = {
-        "nm_new": (p, [ctypes.c_int, ctypes.c_int, ctypes.c_int, u64, u64, u64, u64, u64]),
+        "nm_new": (p, [ctypes.c_int, ctypes.c_int, ctypes.c_int, u64, u64, u64, u64, u64, ctypes.c_int,
+                       ctypes.c_int, ctypes.c_int]),
+        "nm_por": (None, [p, ctypes.POINTER(u64)]),
+        "nm_progress": (ctypes.c_int, [p, u64]),
+        "nm_stuck": (i64, [p, ctypes.c_int, ctypes.POINTER(ctypes.c_uint32), u64, ctypes.POINTER(u64)]),
+        "nm_graph": (None, [p, ctypes.POINTER(u64)]),
+        "nm_coverage": (None, [p, ctypes.POINTER(u64), ctypes.POINTER(u64)]),
+        "nm_nrulenames": (ctypes.c_int, []),
         "nm_free": (None, [p]),
         "nm_add_init": (ctypes.c_int, [p, ctypes.c_char_p]),
         "nm_run": (ctypes.c_int, [p, u64]),
@@ -84,7 +91,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_via": (i64, [p, u64]),
         "nm_hit": (i64, [p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(i64), ctypes.c_char_p]),
         "nm_error": (None, [p, ctypes.POINTER(i64)]),
-        "nm_levels": (None, [p, ctypes.POINTER(u64)]),
+        "nm_levels": (ctypes.c_int, [p, ctypes.POINTER(u64)]),
         "nm_nslots": (ctypes.c_int, []),
         "nm_fingerprints": (ctypes.c_int, [p]),
         "nm_state_bytes": (ctypes.c_int, []),

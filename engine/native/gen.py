@@ -28,6 +28,7 @@ class Layout:
     state: tuple[tuple[str, bool], ...]   # (name, wanted): invariants want 0, reachables want 1
     quiet: tuple[str, ...]
     step: tuple[str, ...]
+    progress: tuple[str, ...] = ()   # decided after the search, on the kept protocol edges
 
 
 # C's && and || yield 0/1, as the issue asks of boolean operators
@@ -148,12 +149,14 @@ def symmetry_source(system: System) -> str:
 
 
 def properties_source(system: System, props: Sequence[PropertyDef]) -> tuple[str, Layout]:
-    state, quiet, step, funcs = [], [], [], []
+    state, quiet, step, prog, funcs = [], [], [], [], []
     for p in props:
-        if p.kind == "progress":   # decided on the explored graph, which this engine does not keep: UNKNOWN
-            continue
         e = system.prop_expr(p)
-        if p.kind in ("invariant", "reachable"):
+        if p.kind == "progress":   # the settled-state predicate; quiet comes from the edges
+            name = f"P_prog{len(prog)}"
+            prog.append((p.name, name))
+            funcs.append(_function(name, "const uint8_t *s", e))
+        elif p.kind in ("invariant", "reachable"):
             name = f"P_state{len(state)}"
             state.append((p.name, p.kind == "reachable", name))
             funcs.append(_function(name, "const uint8_t *s", e))
@@ -167,7 +170,7 @@ def properties_source(system: System, props: Sequence[PropertyDef]) -> tuple[str
             funcs.append(_function(name, "const uint8_t *s, const uint8_t *t", e))
         else:
             raise GenError(f"{p.name}: unknown property kind {p.kind}")
-    for kind, items in (("state", state), ("quiescent", quiet), ("step", step)):
+    for kind, items in (("state", state), ("quiescent", quiet), ("step", step), ("progress", prog)):
         if len(items) > MAX_PER_KIND:
             raise GenError(f"{len(items)} {kind} properties; the native engine handles at most {MAX_PER_KIND}")
 
@@ -179,13 +182,27 @@ def properties_source(system: System, props: Sequence[PropertyDef]) -> tuple[str
         f"static const uint8_t STATEP_WANT[] = {{{', '.join([str(int(w)) for _, w, _ in state] or ['0'])}}};",
         fn_table("QUIETP", "const uint8_t *", [f for _, f in quiet]),
         fn_table("STEPP", "const uint8_t *, const uint8_t *", [f for _, f in step]),
+        f"#define NPROGP {len(prog)}",
+        fn_table("PROGP", "const uint8_t *", [f for _, f in prog]),
     ]
-    layout = Layout(tuple((n, w) for n, w, _ in state), tuple(n for n, _ in quiet), tuple(n for n, _ in step))
+    layout = Layout(tuple((n, w) for n, w, _ in state), tuple(n for n, _ in quiet), tuple(n for n, _ in step),
+                    tuple(n for n, _ in prog))
     return "\n".join(out), layout
 
 
-def generate(system: System) -> tuple[str, Layout]:
-    """The model half of the C source (every property compiled; runs pick theirs by mask)."""
+def coverage_source(system: System) -> str:
+    """Rule instance -> rule (by name, first-seen order, as engine/coverage.py numbers them)."""
+    names = list(dict.fromkeys(inst.rule.name for inst in system.rules))
+    index = {n: i for i, n in enumerate(names)}
+    kind = "uint16_t" if len(names) < 65536 else "uint32_t"
+    rows = ",".join(str(index[inst.rule.name]) for inst in system.rules) or "0"
+    return f"#define NRULENAMES {len(names)}\nstatic const {kind} RULE_OF[] = {{{rows}}};"
+
+
+def generate(system: System, por=None) -> tuple[str, Layout]:
+    """The model half of the C source (every property compiled; runs pick theirs by mask);
+    `por`: engine/por.py's tables for the checked properties, when the run reduces."""
+    from .gen_por import por_source
     sc = system.schema
     if sc.nslots >= 65536:
         raise GenError(f"{sc.nslots} slots; the native engine handles fewer than 65536")
@@ -205,5 +222,5 @@ def generate(system: System) -> tuple[str, Layout]:
         "#define ST(K, SLOT, SIZE, E) do { x = (E); if ((unsigned)x >= (SIZE)) "
         "{ range_error(w, K, SLOT, x); return; } n[SLOT] = (uint8_t)x; } while (0)",
     ]
-    parts = head + [pack, symmetry_source(system), props, successors_source(system.rules, sizes)]
+    parts = head + [coverage_source(system), por_source(por), pack, symmetry_source(system), props, successors_source(system.rules, sizes)]
     return "\n".join(parts) + "\n", layout

@@ -50,11 +50,25 @@ class NativeStats:
     memory_bytes: int = 0
     levels: list[int] = field(default_factory=list)   # states per BFS level
     omission: float | None = None   # with fingerprints: bound on the chance a state was missed
+    por_reduced: int = 0            # --por: states expanded through a proper subset
+    por_pruned: int = 0             # --por: transitions not taken
+    edges: int = 0                  # protocol edges kept for progress claims (0: none kept)
+    graph_bytes: int = 0            # what they cost, included in memory_bytes
+
+    @property
+    def bytes_per_edge(self) -> float:
+        return self.graph_bytes / self.edges if self.edges else 0.0
 
 
 @dataclass
 class NativeExploration(Exploration):
     stats: NativeStats = field(default_factory=NativeStats)
+    coverage: dict | None = None   # engine/coverage.py's by_rule(), when asked
+
+
+FP_NO_PROGRESS = ("fingerprints: the table keeps hashes, not state ids, so no edge can name its target "
+                  "state and progress cannot be decided; run without --fingerprints")
+POR_NO_PROGRESS = "por: progress is not decided on a partial-order-reduced graph"
 
 
 def default_workers() -> int:
@@ -70,22 +84,32 @@ def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
 
 def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
                    budget: Budget = Budget(), progress: Callable | None = None,
-                   workers: int | None = None, fingerprints: bool = False) -> NativeExploration:
+                   workers: int | None = None, fingerprints: bool = False,
+                   coverage: bool = False, por: bool = False) -> NativeExploration:
     """With `fingerprints`, the table keeps 64-bit hashes instead of states (TLC-style hash
     compaction): less memory, no state comparison, and a small chance that two distinct states
     share a hash and one is never explored; `stats.omission` bounds that chance."""
     t0 = time.monotonic()
-    src, layout = generate(system)
+    tables = None
+    if por:   # the tables depend on what is checked: visibility (engine/por.py)
+        from ..por import por_tables
+        tables = por_tables(system, [p for p in system.properties if names is None or p.name in names])
+    src, layout = generate(system, tables)
     stats = NativeStats(codegen_s=time.monotonic() - t0, workers=workers or default_workers())
     lib, stats.compile_s = build(src)
     n = system.schema.nslots
     limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0   # the tables alone, checked per chunk
+    progress_names = [p for p in layout.progress if names is None or p in names]
     ctx = lib.nm_new(stats.workers, int(symmetry), int(fingerprints), budget.max_states or 0, limit,
-                     *_masks(layout, names))
+                     *_masks(layout, names), int(bool(progress_names)), int(coverage), int(por))
     if not ctx:
         raise NativeError("the native engine could not allocate its tables")
     try:
-        return _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry)
+        ex = _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry, progress_names,
+                      "por" if por else "fingerprints" if fingerprints else "")
+        if coverage:
+            ex.coverage = _coverage(lib, ctx, system)
+        return ex
     finally:
         lib.nm_free(ctx)
 
@@ -97,7 +121,7 @@ def _counts(lib, ctx) -> list[int]:
 
 
 def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, progress, stats,
-             symmetry: bool) -> NativeExploration:
+             symmetry: bool, progress_names: list[str], no_graph: str) -> NativeExploration:
     ex = NativeExploration(states=[], parent=None, stats=stats)
     t0 = time.monotonic()
     for s0 in system.init:
@@ -136,17 +160,64 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     elif status == MEMORY:
         ex.complete, ex.reason = False, "memory" if budget.memory_mb else "out of memory"
     count, ex.transitions, ex.depth, _, used = _counts(lib, ctx)
+    graph = (ctypes.c_uint64 * 2)()
+    lib.nm_graph(ctx, graph)
+    stats.edges, stats.graph_bytes = graph
+    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph) if ex.complete else {}
+    pr = (ctypes.c_uint64 * 2)()
+    lib.nm_por(ctx, pr)
+    stats.por_reduced, stats.por_pruned = pr
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used
-    stats.bytes_per_state = used / max(count, 1)
-    levels = (ctypes.c_uint64 * (ex.depth + 1))()
-    lib.nm_levels(ctx, levels)
-    stats.levels = list(levels)
+    stats.bytes_per_state = (used - stats.graph_bytes) / max(count, 1)   # the graph is reported per edge
+    levels = (ctypes.c_uint64 * (ex.depth + 2))()
+    filled = lib.nm_levels(ctx, levels)
+    stats.levels = list(levels)[:filled]   # a last entry still growing, if incomplete
     if lib.nm_fingerprints(ctx):   # pairs of states that could share a 64-bit fingerprint
         stats.omission = min(1.0, count * count / 2.0**65)
     ex.hits = _hits(lib, ctx, layout, n)
+    ex.hits.update(lasso)
     _attach_states(ex, lib, ctx, count, n, system, symmetry)
     return ex
+
+
+def _progress(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], no_graph: str) -> dict[str, Hit]:
+    """Progress claims decided on the kept protocol edges (engine/settling.py's definition):
+    a Hit at the shallowest state that cannot settle, with its lasso."""
+    if not names:
+        return {}
+    if no_graph:
+        ex.no_progress = POR_NO_PROGRESS if no_graph == "por" else FP_NO_PROGRESS
+        return {}
+    status = lib.nm_progress(ctx, sum(1 << j for j, p in enumerate(layout.progress) if p in names))
+    if status:
+        ex.no_progress = ("memory: the reverse edge index for progress does not fit the memory budget"
+                          if status == 1 else "more than 2^32 protocol edges: progress not decided")
+        return {}
+    ex.no_progress = ""
+    hits: dict[str, Hit] = {}
+    for j, name in enumerate(layout.progress):
+        if name not in names:
+            continue
+        size, cap = ctypes.c_uint64(), 64
+        while True:
+            buf = (ctypes.c_uint32 * cap)()
+            stuck = lib.nm_stuck(ctx, j, buf, cap, ctypes.byref(size))
+            if size.value <= cap:
+                break
+            cap = size.value
+        if stuck >= 0:
+            hits[name] = Hit(stuck, lasso=tuple(buf[:size.value]))
+    return hits
+
+
+def _coverage(lib, ctx, system: System) -> dict:
+    from ..coverage import Coverage
+    cov = Coverage(system)
+    fired, enabled = (ctypes.c_uint64 * len(system.rules))(), (ctypes.c_uint64 * lib.nm_nrulenames())()
+    lib.nm_coverage(ctx, fired, enabled)
+    cov.fired, cov.enabled = list(fired), list(enabled)
+    return cov.by_rule()
 
 
 def _hits(lib, ctx, layout: Layout, n: int) -> dict[str, Hit]:
@@ -171,6 +242,7 @@ def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: 
         while sid >= 0 and sid not in parents:
             wanted.append(sid)
             parents[sid] = sid = lib.nm_parent(ctx, sid)
+    on_lasso = {j for hit in ex.hits.values() for j in hit.lasso}   # exact mode: every state is stored
     buf = ctypes.create_string_buffer(n)
     states: dict[int, bytes] = {}
     roots = None
@@ -185,5 +257,8 @@ def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: 
         else:
             _, apply = system.instance(lib.nm_via(ctx, sid))
             states[sid] = canon(apply(states[parents[sid]]))
+    for sid in on_lasso - states.keys():
+        lib.nm_state(ctx, sid, buf)
+        states[sid] = buf.raw
     ex.states = _Lazy(count, states.__getitem__)
     ex.parent = _Lazy(count, parents.__getitem__)

@@ -1,4 +1,4 @@
-/* The native engine's generic half, part 2: workers, the level-synchronous BFS, the interface
+/* The native engine's generic half, part 4: workers, the level-synchronous BFS, the interface
  * Python drives.  Compiled after the generated half and store.c. */
 
 static void range_error(struct worker *w, int k, int slot, int value) {
@@ -8,10 +8,34 @@ static void range_error(struct worker *w, int k, int slot, int value) {
 
 static void flush(struct worker *w);
 
+static void take(struct worker *w, int k, const uint8_t *n, int env);
+
 static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+  if (!env) w->protocol = 1;   /* quiescence is judged on the full set, also under reduction */
+  if (!w->c->por) take(w, k, n, env);
+#if POR
+  else if (!por_hold(w, k, n, env)) w->oom = 1;
+#endif
+}
+
+#if POR
+/* C3: the successor is stored already, at a level no deeper than the state being expanded */
+static int closes(struct worker *w, const uint8_t *n) {
+  struct ctx *c = w->c;
+  uint8_t best[NSLOTS];
+  uint64_t p[NWORDS], slot;
+  if (c->sym && NPERM) canon(n, best), n = best;
+  pack(n, p);
+  if (!lookup(c, hash_words(p), p, &slot)) return 0;
+  return c->fp || (c->table[slot] & 0xffffffffu) - 1 < c->level_end;
+}
+#endif
+
+/* a successor that is expanded: counted, checked, queued for its table probe */
+static void take(struct worker *w, int k, const uint8_t *n, int env) {
   struct ctx *c = w->c;
   w->transitions++;
-  if (!env) w->protocol = 1;
+  if (c->cov) count_rule(w, k);
   for (uint64_t m = w->step_pending; m; m &= m - 1) {
     int j = __builtin_ctzll(m);
     if (!STEPP[j](w->s, n)) {   /* the worker's first violation is its earliest: ids only grow */
@@ -29,7 +53,7 @@ static void emit(struct worker *w, int k, const uint8_t *n, int env) {
   struct pend *q = &w->pend[w->npend++];
   pack(cs, q->w);
   q->h = hash_words(q->w);
-  q->via = (uint32_t)k;
+  q->via = (uint32_t)k, q->protocol = !env;
   __builtin_prefetch(&c->table[q->h & c->tmask]);
 }
 
@@ -43,7 +67,11 @@ static void flush(struct worker *w) {
   for (int i = 0; i < w->npend; i++) {
     struct pend *q = &w->pend[i];
     uint64_t slot;
-    if (lookup(c, q->h, q->w, &slot)) continue;
+    if (lookup(c, q->h, q->w, &slot)) {
+      if (c->graph && q->protocol && !push_edge(w, (c->table[slot] & 0xffffffffu) - 1)) { w->oom = 1; break; }
+      continue;
+    }
+    if (c->graph && q->protocol && !push_edge(w, CANDREF | w->nout)) { w->oom = 1; break; }
     if (w->nout == w->cap) {
       size_t cap = w->cap ? w->cap * 2 : 1024;
       struct cand *o = realloc(w->out, cap * sizeof *o);
@@ -69,12 +97,24 @@ static void expand_batches(struct worker *w) {
     if (b >= c->nbatch) return;
     c->batch_w[b] = (uint32_t)(w - c->w);
     c->batch_off[b] = w->nout;
+    c->batch_e[b] = w->nedge, c->batch_d[b] = w->ndeg;
     uint64_t lo = c->lo + b * BATCH, hi = lo + BATCH < c->hi ? lo + BATCH : c->hi;
     for (uint64_t id = lo; id < hi && !w->err && !w->oom; id++) {
       unpack(state_at(c, id), s);
       w->cur = (uint32_t)id, w->protocol = 0;
+      size_t before = w->nedge;
       successors(s, w);
+#if POR
+      if (c->por) {
+        struct porw *p = w->pw;
+        por_choose(w, s, w->protocol);
+        for (size_t i = 0; i < p->np; i++)
+          if (p->take[i]) take(w, (int)p->k[i], p->n + i * NSLOTS, p->env[i]);
+        p->np = 0;
+      }
+#endif
       flush(w);
+      if (c->graph && !push_deg(w, (uint32_t)(w->nedge - before))) w->oom = 1;
       if (!w->protocol)
         for (int j = 0; j < NQUIETP; j++)
           if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
@@ -93,14 +133,15 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
   c->nbatch = (hi - lo + BATCH - 1) / BATCH;
   if (c->nbatch > c->batchcap) {
     size_t cap = c->nbatch;
-    free(c->batch_w), free(c->batch_off), free(c->batch_n);
+    free(c->batch_w), free(c->batch_off), free(c->batch_n), free(c->batch_e), free(c->batch_d);
     c->batch_w = malloc(cap * 4), c->batch_off = malloc(cap * sizeof(size_t)), c->batch_n = malloc(cap * sizeof(size_t));
-    if (!c->batch_w || !c->batch_off || !c->batch_n) { c->batchcap = 0; return NM_MEMORY; }
+    c->batch_e = malloc(cap * sizeof(size_t)), c->batch_d = malloc(cap * sizeof(size_t));
+    if (!c->batch_w || !c->batch_off || !c->batch_n || !c->batch_e || !c->batch_d) { c->batchcap = 0; return NM_MEMORY; }
     c->batchcap = cap;
   }
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
-    w->nout = 0, w->transitions = 0, w->oom = 0, w->err = 0;
+    w->nout = 0, w->transitions = 0, w->oom = 0, w->err = 0, w->nedge = 0, w->ndeg = 0;
     w->step_pending = ~c->dec_step & (NSTEPP == 64 ? ~0ull : (1ull << NSTEPP) - 1);
     w->state_pending = ~c->dec_state;
     for (int j = 0; j < NSTEPP; j++) w->step_id[j] = NONE;
@@ -126,8 +167,9 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     struct cand *o = c->w[c->batch_w[b]].out + c->batch_off[b];
     for (size_t i = 0; i < c->batch_n[b]; i++, o++) {
       uint64_t slot;
-      if (lookup(c, o->h, o->w, &slot)) continue;
+      if (lookup(c, o->h, o->w, &slot)) { o->id = (uint32_t)((c->table[slot] & 0xffffffffu) - 1); continue; }
       uint64_t id = c->count;
+      o->id = (uint32_t)id;
       if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
       for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
         int j = __builtin_ctzll(m);
@@ -136,6 +178,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
       }
     }
   }
+  if (c->graph && !merge_edges(c, lo)) return NM_MEMORY;
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     c->transitions += w->transitions;
@@ -157,14 +200,22 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
 void nm_free(struct ctx *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]), free(c->links[i]);
-  for (int i = 0; i < c->nworkers; i++) free(c->w[i].out);
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
+    por_free(w);
+  }
+  if (c->eoff) for (size_t i = 0; i < c->nblocks; i++) free(c->eoff[i]);
+  for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
+  for (int p = 0; p < NPROGP; p++) free(c->lasso[p]);
+  free(c->eoff), free(c->ebase), free(c->eblk);
   free(c->blocks), free(c->links), free(c->table), free(c->w), free(c->level_start);
-  free(c->batch_w), free(c->batch_off), free(c->batch_n);
+  free(c->batch_w), free(c->batch_off), free(c->batch_n), free(c->batch_e), free(c->batch_d);
   free(c);
 }
 
 struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t mem_limit,
-                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step) {
+                   uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step, int graph, int cov, int por) {
   struct ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->fp = fp;
@@ -177,7 +228,15 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
   c->level_start = calloc(64, sizeof *c->level_start);
   c->levelcap = 64;
   if (!c->w || !c->table || !c->level_start) { nm_free(c); return NULL; }
-  for (int i = 0; i < c->nworkers; i++) c->w[i].c = c;
+  /* with fingerprints no id can be looked up, and a reduced graph may hide the way out: no graph */
+  c->graph = graph && !fp && !por, c->cov = cov, c->por = por && POR;
+  for (int i = 0; i < c->nworkers; i++) {
+    struct worker *w = &c->w[i];
+    w->c = c;
+    if (cov && (!(w->fired = calloc(NRULES, 8)) || !(w->enabled = calloc(NRULENAMES, 8))
+                || !(w->stamp = calloc(NRULENAMES, 4)))) { nm_free(c); return NULL; }
+    if (c->por && !por_init(w)) { nm_free(c); return NULL; }
+  }
   for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
   for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
   for (int j = 0; j <= NSTEPP; j++) c->step_hit[j] = NONE;
@@ -258,12 +317,45 @@ void nm_error(struct ctx *c, int64_t *out) {
   out[0] = c->err_id, out[1] = c->err_k, out[2] = c->err_slot, out[3] = c->err_value;
 }
 
-/* states per BFS level so far (the last level may still be growing) */
-void nm_levels(struct ctx *c, uint64_t *out) {
+/* states per BFS level so far, the number of levels filled: the level being expanded is complete;
+   states found beyond it (a level still growing) are one more entry */
+int nm_levels(struct ctx *c, uint64_t *out) {
   for (uint64_t d = 0; d <= c->depth; d++)
-    out[d] = (d < c->depth ? c->level_start[d + 1] : c->count) - c->level_start[d];
+    out[d] = (d < c->depth ? c->level_start[d + 1] : c->level_end) - c->level_start[d];
+  if (c->count > c->level_end) out[c->depth + 1] = c->count - c->level_end;
+  return (int)c->depth + 1 + (c->count > c->level_end);
 }
 
 int nm_nslots(void) { return NSLOTS; }
 int nm_state_bytes(void) { return NWORDS * 8 + 4 + (int)sizeof(via_t); }
 int nm_fingerprints(struct ctx *c) { return c->fp; }
+
+/* after a complete search: decide the progress claims in `wanted` (0 done, 1 memory, 2 too many edges) */
+int nm_progress(struct ctx *c, uint64_t wanted) {
+  for (int p = 0; p < NPROGP; p++) c->prog_stuck[p] = -1;
+  return c->graph ? progress_pass(c, wanted) : 1;
+}
+
+/* the shallowest state that cannot settle (-1: none); its lasso into `out` (up to `cap` ids), length in *len */
+int64_t nm_stuck(struct ctx *c, int p, uint32_t *out, uint64_t cap, uint64_t *len) {
+  *len = c->lasso_n[p];
+  if (c->lasso[p]) memcpy(out, c->lasso[p], (c->lasso_n[p] < cap ? c->lasso_n[p] : cap) * 4);
+  return c->prog_stuck[p];
+}
+
+void nm_graph(struct ctx *c, uint64_t *out) { out[0] = c->nedges, out[1] = graph_bytes(c); }
+
+/* coverage summed over the workers: fired per rule instance, enabled states per rule */
+void nm_coverage(struct ctx *c, uint64_t *fired, uint64_t *enabled) {
+  memset(fired, 0, NRULES * 8), memset(enabled, 0, NRULENAMES * 8);
+  for (int i = 0; i < c->nworkers && c->cov; i++) {
+    for (int k = 0; k < NRULES; k++) fired[k] += c->w[i].fired[k];
+    for (int r = 0; r < NRULENAMES; r++) enabled[r] += c->w[i].enabled[r];
+  }
+}
+int nm_nrulenames(void) { return NRULENAMES; }
+
+void nm_por(struct ctx *c, uint64_t *out) {   /* states expanded through a proper subset, transitions not taken */
+  out[0] = out[1] = 0;
+  for (int i = 0; i < c->nworkers; i++) out[0] += c->w[i].por_reduced, out[1] += c->w[i].por_pruned;
+}

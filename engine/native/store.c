@@ -22,13 +22,13 @@ enum { NM_MORE = 0, NM_DONE = 1, NM_LIMIT = 2, NM_MEMORY = 3, NM_RANGE = -1 };
 struct cand {            /* a successor not yet known, in canonical packed form */
   uint64_t w[NWORDS];
   uint64_t h, mask;      /* mask: state properties this state decides */
-  uint32_t parent, via;
+  uint32_t parent, via, id;   /* id: the state's number, set when the chunk is merged */
 };
 
 struct pend {            /* a canonical successor waiting for its table probe */
   uint64_t w[NWORDS];
   uint64_t h;
-  uint32_t via;
+  uint32_t via, protocol;
 };
 
 struct worker {
@@ -48,6 +48,15 @@ struct worker {
   int err_k, err_slot, err_value;
   uint32_t err_id;
   pthread_t tid;
+  /* kept protocol edges of this chunk: a known state id, or CANDREF | index into out */
+  uint64_t *edge;
+  size_t nedge, ecap;
+  uint32_t *deg;         /* protocol out-degree of each state this worker expanded in the chunk */
+  size_t ndeg, dcap;
+  uint64_t *fired, *enabled;   /* coverage: per rule instance, per rule */
+  uint32_t *stamp;             /* per rule: 1 + the last state counted as enabling it */
+  struct porw *pw;             /* partial-order reduction (por.c): successors held for the ample set */
+  uint64_t por_reduced, por_pruned;
 };
 
 struct ctx {
@@ -69,7 +78,17 @@ struct ctx {
   uint64_t lo, hi, nbatch, next_batch;
   uint32_t *batch_w;
   size_t *batch_off, *batch_n, batchcap;
+  size_t *batch_e, *batch_d;     /* where each batch's edges and degrees start in its worker's buffers */
   struct worker *w;
+  /* the protocol-edge graph (progress claims): state i's edges are edges[ebase[b] + eoff[b][i % BLOCK]
+     ...], b its block; a state without protocol edges is quiet */
+  int graph, cov, por;
+  uint32_t **eoff, **eblk;
+  uint64_t *ebase, nedges;
+  size_t neblk, eblkcap;
+  int64_t prog_stuck[NPROGP + 1];
+  uint32_t *lasso[NPROGP + 1];
+  size_t lasso_n[NPROGP + 1];
 };
 
 #define STATE_BYTES ((size_t)BLOCK * NWORDS * 8)
@@ -105,18 +124,27 @@ static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t 
   uint64_t i = h & c->tmask, tag = h >> 32;
   for (;;) {
     uint64_t e = c->table[i];
-    if (!e) { *slot = i; return 0; }
+    *slot = i;   /* found: the caller reads the id there */
+    if (!e) return 0;
     if (c->fp ? e == fingerprint(h)
               : (e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
     i = (i + 1) & c->tmask;
   }
 }
 
+#define EBLOCK_BITS 20
+#define EBLOCK (1u << EBLOCK_BITS)
+
+static uint64_t graph_bytes(struct ctx *c) {
+  return (uint64_t)c->neblk * EBLOCK * 4 + (c->graph ? (uint64_t)c->nblocks * (BLOCK * 4 + 8) : 0);
+}
+
 static uint64_t mem_used(struct ctx *c) {
   uint64_t m = (uint64_t)c->live * STATE_BYTES + (uint64_t)c->nblocks * LINK_BYTES
              + (c->tmask + 1) * 8;
-  for (int i = 0; i < c->nworkers; i++) m += c->w[i].cap * sizeof(struct cand);
-  return m;
+  for (int i = 0; i < c->nworkers; i++)
+    m += c->w[i].cap * sizeof(struct cand) + c->w[i].ecap * 8 + c->w[i].dcap * 4;
+  return m + graph_bytes(c);
 }
 
 static int grow_table(struct ctx *c) {
@@ -147,8 +175,18 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
       c->blocks = b;
       uint32_t **l = realloc(c->links, cap * sizeof *l);
       if (!l) return 0;
-      c->links = l, c->blockcap = cap;
+      c->links = l;
+      if (c->graph) {
+        uint32_t **e = realloc(c->eoff, cap * sizeof *e);
+        if (!e) return 0;
+        c->eoff = e;
+        uint64_t *base = realloc(c->ebase, cap * sizeof *base);
+        if (!base) return 0;
+        c->ebase = base;
+      }
+      c->blockcap = cap;
     }
+    if (c->graph && !(c->eoff[c->nblocks] = malloc(BLOCK * 4))) return 0;
     if (!(c->blocks[c->nblocks] = malloc(STATE_BYTES))) return 0;
     if (!(c->links[c->nblocks] = malloc(LINK_BYTES))) return 0;
     c->nblocks++, c->live++;
