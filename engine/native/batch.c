@@ -58,7 +58,7 @@ struct shard *nb_new(int me, int n, int sym) {
   struct shard *sh = calloc(1, sizeof *sh);
   if (!sh) return NULL;
   sh->me = me, sh->n = n;
-  sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0);
+  sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* no graph, coverage or POR: a shard only expands */
   sh->sent = calloc((size_t)1 << SENT_BITS, sizeof *sh->sent);
   sh->out = calloc(n, sizeof *sh->out), sh->nout = calloc(n, sizeof(size_t)), sh->ocap = calloc(n, sizeof(size_t));
   if (!sh->c || !sh->sent || !sh->out || !sh->nout || !sh->ocap) { nb_free(sh); return NULL; }

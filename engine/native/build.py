@@ -64,7 +64,8 @@ def build(generated: str) -> tuple[ctypes.CDLL, float]:
             c_file.write_text(src)
             res = subprocess.run(cmd + ["-o", str(so), str(c_file)], capture_output=True, text=True)
             if res.returncode != 0:
-                first = (res.stderr.strip().splitlines() or ["(no message)"])[0]
+                lines = res.stderr.strip().splitlines() or ["(no message)"]
+                first = next((ln for ln in lines if "error" in ln), lines[0])   # not "In function ...:"
                 raise BuildError(f"C compiler failed: {first}")
             os.replace(so, out)   # atomic: a concurrent run never loads half a file
         seconds = time.monotonic() - t0
