@@ -58,7 +58,7 @@ class Step:
 def _stored(value: Any) -> Expr:
     """An effect value as the slot will hold it: 0/1 for a condition, never a Python operand."""
     value = lift(value)
-    return ite(value, 1, 0) if value.op in ("and", "or", "not", "eq", "le") else value
+    return ite(value, 1, 0) if value.op in ("and", "or", "not", "eq", "le", "some", "every", "same") else value
 
 
 @dataclass(frozen=True)
