@@ -144,3 +144,17 @@ def mutation_notes() -> dict[str, str]:
     """One-line reasons why known surviving mutants survive, keyed by mutant (properties/survivors.json)."""
     import json
     return json.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}
+
+
+def build_param(preset: str, variant: str):
+    """The model over symbolic sorts with the preset's environment switches (`prove --all-sizes`)."""
+    from pmipmc.engine.param_model import ParamModel
+    from pmipmc.model import parametric
+
+    from .lemmas import LEMMAS
+    b, v = model.preset(preset), model.variant(variant)
+    if b.data_packets:
+        raise model.BoundsError(f"preset {preset}: data packets in flight are not read symbolically")
+    ctx = parametric.make_param_ctx(b, v)
+    return ParamModel(ctx.schema, ctx, model.enabled_rules(b), list(CATALOGUE), list(LEMMAS),
+                      parametric.initially, parametric.INITIAL_ARRAYS, f"{preset}/{variant}")

@@ -1,0 +1,202 @@
+"""Proofs for every domain size: Houdini over universally quantified clauses, checked by z3.
+
+A candidate is a claim over the model's arrays whose parameters range over *all* MAGs and MNs
+(the properties themselves, the lemmas, and clauses built from the schema by
+engine/param_candidates.py).  Each must hold in every initial state; then, rule instance by rule
+instance, z3 is asked for a state satisfying every live candidate (and the range axioms) in which
+the instance is enabled and after which some live candidate fails.  The candidates false in the
+answer's post-state are dropped (indicator literals say which), until no instance breaks any:
+the live set is then inductive and initially true, so it holds in every reachable state of every
+domain size.  An invariant property is proved when it is live at the end; a quiescent one when
+the live set and "no protocol rule is enabled" exclude its violation.  Every z3 `unknown` makes
+the run conclude nothing.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+from .param_z3 import Inst, PEncoder, PostFrame
+
+
+class Inconclusive(RuntimeError):
+    """z3 answered unknown (or the time budget ran out): nothing may be concluded."""
+
+
+@dataclass
+class Cand:
+    name: str
+    insts: list[Inst]
+    text: str
+    prop: str | None = None     # the property it is (its own clauses)
+
+
+@dataclass
+class CTI:
+    """A counterexample to induction (or, for a quiescent claim, a quiescent state) as a small domain."""
+    rule: str
+    sizes: dict
+    table: list[tuple[str, str]]
+    broken: list[str]
+
+
+@dataclass
+class Outcome:
+    alive: list[Cand]
+    dropped: dict[str, CTI] = field(default_factory=dict)   # candidate name -> the CTI that dropped it
+    seconds: float = 0.0
+    queries: int = 0
+
+
+class Prover:
+    def __init__(self, pm, timeout_s: float = 60.0):
+        self.pm = pm
+        self.enc = PEncoder(pm.schema, pm.ctx)
+        self.rules = self.enc.rule_instances(pm.rules)
+        self.timeout_ms = int(timeout_s * 1000)
+        self.queries = 0
+
+    def solver(self) -> z3.Solver:
+        s = z3.Solver()
+        s.set("timeout", self.timeout_ms)
+        s.add(self.enc.ranges(self.enc.pre))
+        return s
+
+    def _check(self, s, *assumptions):
+        self.queries += 1
+        r = s.check(*assumptions)
+        if r == z3.unknown:
+            raise Inconclusive(f"z3: {s.reason_unknown()}")
+        return r
+
+    def initial(self) -> z3.BoolRef:
+        enc, pre = self.enc, self.enc.pre
+        from .expr import lift
+        from .param_z3 import Tr
+        parts = [Tr(enc, {}, pre).bool(lift(self.pm.initially(self.pm.ctx, enc.view)))]
+        for name, (idx, named, k, has_elem) in enc.info.items():
+            if name in self.pm.initial_arrays:
+                continue
+            xs = [z3.Const(f"i{i}", s) for i, s in enumerate(idx)]
+            t = pre.funcs[name][0](*xs) if xs else pre.funcs[name][0]
+            parts.append(z3.ForAll(xs, t == 0) if xs else t == 0)
+        return z3.And(parts)
+
+    def initially_true(self, cands: list[Cand]) -> tuple[list[Cand], dict]:
+        s = self.solver()
+        s.add(self.initial())
+        keep, dropped = [], {}
+        for c in cands:
+            s.push()
+            s.add(z3.Not(self.enc.holds(c.insts, self.enc.pre)))
+            if self._check(s) == z3.sat:
+                dropped[c.name] = self._cti(s.model(), "initial state", [c])
+            else:
+                keep.append(c)
+            s.pop()
+        return keep, dropped
+
+    def houdini(self, cands: list[Cand], deadline: float) -> Outcome:
+        t0, q0 = time.monotonic(), self.queries
+        alive, dropped = self.initially_true(cands)
+        pre = self.enc.pre
+        changed = True
+        while changed:
+            changed = False
+            for inst in self.rules:
+                while alive:
+                    if time.monotonic() > deadline:
+                        raise Inconclusive("time budget reached")
+                    s = self.solver()
+                    post = PostFrame(self.enc, pre, inst)
+                    s.add(inst.pc, self.enc.enabled(inst, pre))
+                    s.add([self.enc.holds(c.insts, pre) for c in alive])
+                    viol = [z3.Bool(f"viol:{c.name}") for c in alive]
+                    for v, c in zip(viol, alive):
+                        s.add(z3.Implies(v, z3.Not(self.enc.holds(c.insts, post))))
+                    s.add(z3.Or(viol))
+                    if self._check(s) == z3.unsat:
+                        break
+                    m = s.model()
+                    gone = [c for v, c in zip(viol, alive) if z3.is_true(m.eval(v, model_completion=True))]
+                    cti = self._cti(m, f"{inst.name}{_pattern_text(inst)}", gone)
+                    for c in gone:
+                        dropped[c.name] = cti
+                    alive = [c for c in alive if c not in gone]
+                    changed = True
+        return Outcome(alive, dropped, time.monotonic() - t0, self.queries - q0)
+
+    def entails_at_quiescence(self, alive: list[Cand], prop: Cand) -> CTI | None:
+        """None when the invariant and quiescence exclude the claim's violation, else such a state."""
+        s = self.solver()
+        s.add([self.enc.holds(c.insts, self.enc.pre) for c in alive])
+        s.add(self.enc.quiescent(self.rules, self.enc.pre))
+        s.add(z3.Not(self.enc.holds(prop.insts, self.enc.pre)))
+        if self._check(s) == z3.unsat:
+            return None
+        return self._cti(s.model(), "quiescent state", [prop])
+
+    def support(self, alive: list[Cand], goal: Cand, quiescent: bool) -> list[Cand]:
+        """A smaller inductive subset that still proves the goal: unsat cores, layer by layer."""
+        pre = self.enc.pre
+        lits = {c.name: z3.Bool(f"use:{c.name}") for c in alive}
+
+        def core(extra, frame_of=None, insts=None) -> set:
+            out = set()
+            for inst in insts or [None]:
+                s = self.solver()
+                s.set("core.minimize", True)
+                for c in alive:
+                    s.add(z3.Implies(lits[c.name], self.enc.holds(c.insts, pre)))
+                if inst is not None:
+                    s.add(inst.pc, self.enc.enabled(inst, pre))
+                s.add(extra(inst))
+                if self._check(s, *lits.values()) != z3.unsat:
+                    raise Inconclusive("support: a live clause is not preserved")
+                ids = {x.get_id() for x in s.unsat_core()}
+                out |= {n for n, l in lits.items() if l.get_id() in ids}
+            return out
+        if quiescent:
+            need = core(lambda _: [self.enc.quiescent(self.rules, pre), z3.Not(self.enc.holds(goal.insts, pre))])
+        else:
+            need = {goal.name}
+        frontier = set(need)
+        by_name = {c.name: c for c in alive}
+        while frontier:
+            fs = [by_name[n] for n in frontier]
+            got = core(lambda inst: z3.Or([z3.Not(self.enc.holds(c.insts, PostFrame(self.enc, pre, inst)))
+                                           for c in fs]), insts=self.rules)
+            frontier = got - need
+            need |= got
+        return [c for c in alive if c.name in need]
+
+    def _cti(self, m: z3.ModelRef, rule: str, broken: list[Cand]) -> CTI:
+        enc = self.enc
+        uni = {n: (m.get_universe(s) or []) for n, s in enc.sorts.items()}
+        names = {}
+        for n, els in uni.items():
+            for i, e in enumerate(els):
+                names[str(e)] = f"{n}{i + 1}"
+        senders = [e for e in uni["MN"] if z3.is_true(m.eval(enc.sender(e), model_completion=True))]
+        sizes = {"MAG": len(uni["MAG"]), "listeners": len(uni["MN"]) - len(senders), "senders": len(senders)}
+        table = [("senders", ", ".join(names[str(e)] for e in senders) or "-")]
+        import itertools
+        for name, (idx, named, k, has_elem) in enc.info.items():
+            a = enc.arrays[name]
+            t, e = enc.pre.funcs[name]
+            for args in itertools.product(*(uni["MAG" if s == enc.sorts["MAG"] else "MN"] for s in idx)):
+                code = m.eval(t(*args) if args else t, model_completion=True).as_long()
+                if code == 0:
+                    continue
+                label = a.domain.labels[code]
+                if has_elem and code >= named:   # "tunnel(MAG1)" is the block's format at the first MAG
+                    fmt = a.domain.labels[a.domain.offsets[code - named]].replace("MAG1", "{}")
+                    label = fmt.format(names.get(str(m.eval(e(*args) if args else e, model_completion=True)), "?"))
+                table.append((name + "".join(f"[{names[str(x)]}]" for x in args), label))
+        return CTI(rule, sizes, table, [c.name for c in broken])
+
+
+def _pattern_text(inst: Inst) -> str:
+    return "(" + ", ".join(repr(e) for e in inst.pattern) + ")"
