@@ -64,7 +64,7 @@ class Elem:
         return Expr("same", (self, other))
 
     def __repr__(self):
-        return f"{self.sort[0].lower()}{self.idx}{self.role or ''}"
+        return f"{'a' if self.sort == 'MAG' else 'n'}{self.idx}{self.role or ''}"
 
 
 _fresh = itertools.count()
@@ -134,53 +134,38 @@ def val(array: str, block: int, elem) -> Expr:
 
 
 def patterns(sorts: dict, each: tuple[str, ...]) -> list[tuple[Elem, ...]]:
-    """Every equality pattern of parameters of these sorts, as Elem tuples."""
+    """Every equality pattern of parameters of these sorts (set partitions per base sort, classes
+    numbered in order of first use), as Elem tuples; an MN class of no role is read once as a
+    listener and once as a sender."""
     out = []
     for labels in itertools.product(*(range(len(each)) for _ in each)):
-        # a restricted growth string per base sort: label i <= max(previous labels of that sort) + 1
-        elems, seen, ok = [], {}, True
-        for n, lab in zip(each, labels):
+        top: dict = {}
+        ok = True
+        for n, lab in zip(each, labels):   # a restricted growth string per base sort
             base = sorts[n].base
-            used = seen.setdefault(base, {})
-            if lab > len(used) or (lab == len(used) and lab in used):
+            if lab > top.get(base, -1) + 1:
                 ok = False
                 break
-            role = sorts[n].role
-            if lab in used:
-                prev = used[lab]
-                if role and prev.role and role != prev.role:
+            top[base] = max(top.get(base, -1), lab)
+        if not ok:
+            continue
+        roles: dict = {}
+        for n, lab in zip(each, labels):
+            key = (sorts[n].base, lab)
+            r = sorts[n].role
+            if r is not None:
+                if roles.get(key) not in (None, r):
                     ok = False
-                    break
-                if role and not prev.role:
-                    ok = False   # the role is set by the first occurrence; the other order covers it
-                    break
-                elems.append(prev)
+                roles[key] = r
             else:
-                e = Elem(base, lab, role)
-                used[lab] = e
-                elems.append(e)
-        if ok and _canonical(labels, each, sorts):
-            out.append(tuple(elems))
-    # an MN parameter of no role is read once as a listener and once as a sender
-    final = []
-    for pat in out:
-        free = sorted({e for e in pat if e.sort == "MN" and e.role is None}, key=lambda e: e.idx)
-        for roles in itertools.product("LS", repeat=len(free)):
-            sub = dict(zip(free, (Elem(e.sort, e.idx, r) for e, r in zip(free, roles))))
-            final.append(tuple(sub.get(e, e) for e in pat))
-    return final
-
-
-def _canonical(labels, each, sorts) -> bool:
-    """Labels per base sort form a restricted growth string (each new class is the next number)."""
-    top: dict = {}
-    for n, lab in zip(each, labels):
-        base = sorts[n].base
-        m = top.get(base, -1)
-        if lab > m + 1:
-            return False
-        top[base] = max(m, lab)
-    return True
+                roles.setdefault(key, None)
+        if not ok:
+            continue
+        free = [k for k, r in roles.items() if r is None and k[0] == "MN"]
+        for choice in itertools.product("LS", repeat=len(free)):
+            rr = {**roles, **dict(zip(free, choice))}
+            out.append(tuple(Elem(sorts[n].base, lab, rr[(sorts[n].base, lab)]) for n, lab in zip(each, labels)))
+    return out
 
 
 def substitute(e: Any, read: Callable[[Expr], Expr | None], binds: dict | None = None) -> Any:
