@@ -36,7 +36,8 @@ def cti_text(c: CTI) -> list[str]:
     return out
 
 
-def prove_variant(provider, preset: str, variant: str, names: set | None, budget: float) -> tuple[RunResult, list[str]]:
+def prove_variant(provider, preset: str | None, variant: str, names: set | None, budget: float,
+                  generated: bool = True) -> tuple[RunResult, list[str]]:
     t0 = time.monotonic()
     pm = provider.build_param(preset, variant)
     prover = Prover(pm, timeout_s=20.0)
@@ -50,6 +51,9 @@ def prove_variant(provider, preset: str, variant: str, names: set | None, budget
             unreadable[p.name] = str(e)
     for lem in pm.lemmas:
         cands.append(candidate(prover, lem))
+    if generated:
+        from .param_candidates import candidates as schema_clauses
+        cands += [candidate(prover, g) for g in schema_clauses(pm.schema)]
     deadline = t0 + budget
     results = []
     try:
@@ -75,7 +79,7 @@ def prove_variant(provider, preset: str, variant: str, names: set | None, budget
         secs = time.monotonic() - t1
         lines.insert(len(lines), f"  {p.name}: {res.shown} ({secs:.1f} s after Houdini)")
         results.append(res)
-    run = RunResult(variant, preset, "all-sizes", out is not None, failure, 0, 0, 0, time.monotonic() - t0, 0.0, False,
+    run = RunResult(variant, preset or "every switch", "all-sizes", out is not None, failure, 0, 0, 0, time.monotonic() - t0, 0.0, False,
                     results)
     return run, lines
 
@@ -114,7 +118,7 @@ def _decide(prover: Prover, p, out, alive):
 def cmd_all_sizes(provider, args) -> int:
     if not hasattr(provider, "build_param"):
         raise BadInput("this model has no symbolic reading (--all-sizes)")
-    preset = args.preset or provider.DEFAULT_PRESET
+    preset = args.preset   # None: the model's widest environment
     variants = args.variant or ["repaired"]
     unknown = [v for v in variants if v not in provider.variant_names()]
     if unknown:
@@ -140,7 +144,7 @@ def cmd_all_sizes(provider, args) -> int:
                 for line in r.invariant:
                     print(f"  {line}")
     if args.json:
-        args.json.write_text(json.dumps({"all_sizes": True, "environment": preset,
+        args.json.write_text(json.dumps({"all_sizes": True, "environment": preset or "every switch",
                                          "runs": [r.to_json() for r in runs]}, indent=1, ensure_ascii=False))
     if getattr(args, "junit", None):
         from .junit import write_junit

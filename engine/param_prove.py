@@ -122,12 +122,11 @@ class Prover:
                         r = self._check(s)
                     except Inconclusive as e:
                         # dropping a candidate only weakens the invariant, so it is always sound:
-                        # the clauses that nest quantifiers (∀∃, outside EPR) go first
-                        gone = [c for c in alive if _alternates(c)]
-                        if not gone:
-                            raise
+                        # the clauses that nest quantifiers (∀∃, outside EPR) go first, else each
+                        # live clause is asked about alone and dropped unless z3 shows it kept
+                        gone = [c for c in alive if _alternates(c)] or self._one_by_one(s, viol, alive, inst, dropped)
                         for c in gone:
-                            dropped[c.name] = CTI(f"{inst.name}{_pattern_text(inst)}", {}, [], [c.name], str(e))
+                            dropped.setdefault(c.name, CTI(f"{inst.name}{_pattern_text(inst)}", {}, [], [c.name], str(e)))
                         alive = [c for c in alive if c not in gone]
                         changed = True
                         continue
@@ -141,6 +140,20 @@ class Prover:
                     alive = [c for c in alive if c not in gone]
                     changed = True
         return Outcome(alive, dropped, time.monotonic() - t0, self.queries - q0)
+
+    def _one_by_one(self, s, viol, alive, inst, dropped) -> list[Cand]:
+        gone = []
+        s.set("timeout", 3000)
+        for v, c in zip(viol, alive):
+            try:
+                r = self._check(s, v)
+            except Inconclusive:
+                gone.append(c)
+                continue
+            if r == z3.sat:
+                dropped[c.name] = self._cti(s.model(), f"{inst.name}{_pattern_text(inst)}", [c])
+                gone.append(c)
+        return gone
 
     def entails_at_quiescence(self, alive: list[Cand], prop: Cand) -> CTI | None:
         """None when the invariant and quiescence exclude the claim's violation, else such a state.
@@ -157,7 +170,9 @@ class Prover:
         s.add(self._invariant_at(alive, terms, pre))
         if self._check(s) == z3.unsat:
             return None
-        return self._cti(s.model(), "quiescent state", [prop])
+        m = s.model()
+        focus = [c for cs in terms.values() for c in cs]
+        return self._cti(m, "quiescent state", [prop], focus)
 
     def _violated(self, prop: Cand, pre) -> z3.BoolRef:
         from .param_z3 import Tr
@@ -233,9 +248,14 @@ class Prover:
             need |= got
         return [c for c in alive if c.name in need]
 
-    def _cti(self, m: z3.ModelRef, rule: str, broken: list[Cand]) -> CTI:
+    def _cti(self, m: z3.ModelRef, rule: str, broken: list[Cand], focus: list | None = None) -> CTI:
+        """The model's state as a table; with `focus`, only the rows over the elements those
+        constants denote (z3's models of quantified formulas can be large)."""
         enc = self.enc
         uni = {n: (m.get_universe(s) or []) for n, s in enc.sorts.items()}
+        if focus:
+            keep = {str(m.eval(c, model_completion=True)) for c in focus}
+            uni = {n: [e for e in els if str(e) in keep] for n, els in uni.items()}
         names = {}
         for n, els in uni.items():
             for i, e in enumerate(els):
