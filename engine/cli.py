@@ -107,6 +107,8 @@ def parser(provider) -> argparse.ArgumentParser:
     pr.add_argument("--all-sizes", action="store_true",
                     help="prove for every number of MAGs, listeners and senders (the preset gives only the "
                          "environment switches; default variant repaired): HOLDS_FOR_ALL_SIZES")
+    pr.add_argument("--schema-candidates", action="store_true",
+                    help="with --all-sizes: also offer Houdini clauses generated from the schema (slow: minutes)")
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")
     ls.add_argument("what", choices=("rules", "properties", "variants", "presets", "axes"))
     ls.add_argument("--json", action="store_true", help="print JSON")

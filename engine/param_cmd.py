@@ -37,7 +37,7 @@ def cti_text(c: CTI) -> list[str]:
 
 
 def prove_variant(provider, preset: str | None, variant: str, names: set | None, budget: float,
-                  generated: bool = True) -> tuple[RunResult, list[str]]:
+                  generated: bool = False, minimise: bool = True) -> tuple[RunResult, list[str]]:
     t0 = time.monotonic()
     pm = provider.build_param(preset, variant)
     prover = Prover(pm, timeout_s=20.0)
@@ -70,10 +70,12 @@ def prove_variant(provider, preset: str | None, variant: str, names: set | None,
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN)
         if p.name in unreadable:
             res.reason = f"not readable over symbolic sorts: {unreadable[p.name]}"
+        elif _vacuous(prover, p):
+            res.reason = "no clause in this environment (its switch is off): nothing is proved"
         elif out is None:
             res.reason = failure
         else:
-            res.verdict, res.reason, res.invariant, more = _decide(prover, p, out, alive)
+            res.verdict, res.reason, res.invariant, more = _decide(prover, p, out, alive, minimise)
             lines += more
         res.depth = None
         secs = time.monotonic() - t1
@@ -84,7 +86,7 @@ def prove_variant(provider, preset: str | None, variant: str, names: set | None,
     return run, lines
 
 
-def _decide(prover: Prover, p, out, alive):
+def _decide(prover: Prover, p, out, alive, minimise: bool = True):
     by_name = {c.name: c for c in alive}
     lines = []
     if p.kind == Kind.INVARIANT:
@@ -108,7 +110,7 @@ def _decide(prover: Prover, p, out, alive):
             return UNKNOWN, "a quiescent state satisfying the invariant violates it (see the table)", [], lines
         quiescent = True
     try:
-        support = prover.support(alive, goal, quiescent) if not quiescent else alive
+        support = prover.support(alive, goal, quiescent) if minimise and not quiescent else alive
     except Inconclusive:
         support = alive
     texts = [f"{c.name}: {c.text}" for c in support]
@@ -131,18 +133,20 @@ def cmd_all_sizes(provider, args) -> int:
     budget = args.time_budget or 1800.0
     runs = []
     for v in variants:
-        run, lines = prove_variant(provider, preset, v, names, budget)
+        run, lines = prove_variant(provider, preset, v, names, budget, generated=args.schema_candidates)
         runs.append(run)
         if not args.quiet:
             print("\n".join(lines), file=sys.stderr)
     from .table import verdict_matrix
     print(verdict_matrix(runs))
-    for run in runs:
-        for r in run.results:
-            if r.invariant:
-                print(f"\n{run.variant} {r.property}: inductive invariant (every domain size)")
-                for line in r.invariant:
-                    print(f"  {line}")
+    from .proof_report import proof_lines, proof_text
+    text = proof_text(runs)
+    if text:
+        print("\n" + text)
+    if args.reports and not args.no_reports:   # the report's Proofs section, for every domain size
+        args.reports.mkdir(parents=True, exist_ok=True)
+        body = ["# Proofs for every domain size", "", "```", verdict_matrix(runs), "```"] + proof_lines(runs)
+        (args.reports / "ALL-SIZES.md").write_text("\n".join(body) + "\n")
     if args.json:
         args.json.write_text(json.dumps({"all_sizes": True, "environment": preset or "every switch",
                                          "runs": [r.to_json() for r in runs]}, indent=1, ensure_ascii=False))
@@ -150,3 +154,9 @@ def cmd_all_sizes(provider, args) -> int:
         from .junit import write_junit
         write_junit(runs, args.junit, lambda run, res: True)
     return 0 if all(r.verdict == HOLDS_FOR_ALL_SIZES for run in runs for r in run.results) else 3
+
+
+def _vacuous(prover: Prover, p) -> bool:
+    """Every clause is constant true here (e.g. a data-packet claim without data packets)."""
+    from .expr import const_value
+    return all(const_value(i.body) == 1 for i in prover.enc.clause_instances(p))

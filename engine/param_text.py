@@ -85,9 +85,9 @@ class Printer:
         if op == "and":
             return " ∧ ".join(self._paren(x) for x in a)
         if op == "or":
-            neg = [x for x in a if x.op == "not" and x.args[0].op != "eq"]
+            neg = [x for x in a if x.op == "not"]
             if neg and len(neg) < len(a):
-                rest = [x for x in a if x not in neg]
+                rest = [x for x in a if not any(x is y for y in neg)]
                 head = " ∧ ".join(self._paren(x.args[0]) for x in neg)
                 return f"{head} → {' ∨ '.join(self._paren(x) for x in rest)}"
             return " ∨ ".join(self._paren(x) for x in a)
