@@ -86,17 +86,15 @@ class Prover:
         return z3.And(parts)
 
     def initially_true(self, cands: list[Cand]) -> tuple[list[Cand], dict]:
-        s = self.solver()
-        s.add(self.initial())
+        init = self.initial()
         keep, dropped = [], {}
-        for c in cands:
-            s.push()
-            s.add(z3.Not(self.enc.holds(c.insts, self.enc.pre)))
+        for c in cands:   # a fresh solver each (no push: an earlier run's z3 interrupt cancels it)
+            s = self.solver()
+            s.add(init, z3.Not(self.enc.holds(c.insts, self.enc.pre)))
             if self._check(s) == z3.sat:
                 dropped[c.name] = self._cti(s.model(), "initial state", [c])
             else:
                 keep.append(c)
-            s.pop()
         return keep, dropped
 
     def houdini(self, cands: list[Cand], deadline: float) -> Outcome:

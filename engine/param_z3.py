@@ -103,6 +103,9 @@ class PEncoder:
         for r in rules:
             for pat in patterns(sorts, r.each):
                 st = r.fn(self.ctx, self.view, *pat)
+                if st is None:   # an order test (`if a > b: return None`) may keep the other order
+                    pat = _reversed(pat)
+                    st = r.fn(self.ctx, self.view, *pat)
                 if st is None or const_value(lift(st.guard)) == 0:
                     continue
                 for t in st.effect:
@@ -149,6 +152,14 @@ class PEncoder:
             xs = list(i.env.values())
             parts.append(z3.ForAll(xs, z3.Implies(i.pc, z3.Not(g))) if xs else z3.Not(g))
         return z3.And(parts)
+
+
+def _reversed(pat: tuple[Elem, ...]) -> tuple[Elem, ...]:
+    """The pattern with its classes numbered the other way round (per sort)."""
+    top: dict = {}
+    for e in pat:
+        top[e.sort] = max(top.get(e.sort, 0), e.idx)
+    return tuple(Elem(e.sort, top[e.sort] - e.idx, e.role) for e in pat)
 
 
 class PreFrame:
