@@ -98,6 +98,12 @@ def test_a_claim_the_draft_violates_is_never_proved_for_all_sizes():
     assert any("counterexample to induction" in line for line in lines)
 
 
+def test_one_way_tunnel_ends_are_not_proved_to_agree():
+    assert "tunnel_ends_agree_at_quiescence" in _violated("tiny", "one-way-tunnel")
+    run, _ = prove_variant(provider, None, "one-way-tunnel", {"tunnel_ends_agree_at_quiescence"}, 300)
+    assert run.results[0].verdict == UNKNOWN
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("var_name", ["draft", "one-way-tunnel", "figure4-teardown", "fix-teardown"])
 def test_nothing_violated_on_a_preset_is_proved_for_all_sizes(var_name):
