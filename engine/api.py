@@ -52,6 +52,9 @@ class Step:
         """Sequential composition: this step, then `nxt` read in the state this one leads to.
         Fused rules (several draft steps taken as one) are built this way, never by merging
         effects by hand."""
+        if any(t.op == "app" for t in (*self.effect, *nxt.effect)):   # a symbolic reading
+            from .param_model import then_param
+            return then_param(self, nxt)
         by_slot = {t.args[0]: (t, _stored(v)) for t, v in self.effect.items()}
         after = {slot: v for slot, (_, v) in by_slot.items()}
         for t, v in nxt.effect.items():
@@ -62,7 +65,7 @@ class Step:
 def _stored(value: Any) -> Expr:
     """An effect value as the slot will hold it: 0/1 for a condition, never a Python operand."""
     value = lift(value)
-    return ite(value, 1, 0) if value.op in ("and", "or", "not", "eq", "le") else value
+    return ite(value, 1, 0) if value.op in ("and", "or", "not", "eq", "le", "some", "every", "same") else value
 
 
 @dataclass(frozen=True)

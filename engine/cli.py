@@ -107,6 +107,11 @@ def parser(provider) -> argparse.ArgumentParser:
                         help="prove invariants at every depth with z3 (k-induction, invariant discovery, Spacer)")
     _run_options(pr, provider)
     pr.add_argument("--invariants", action="store_true", help="print the inductive invariant that closes each proof")
+    pr.add_argument("--all-sizes", action="store_true",
+                    help="prove for every number of MAGs, listeners and senders (the preset gives only the "
+                         "environment switches; default variant repaired): HOLDS_FOR_ALL_SIZES")
+    pr.add_argument("--schema-candidates", action="store_true",
+                    help="with --all-sizes: also offer Houdini clauses generated from the schema (slow: minutes)")
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")
     ls.add_argument("what", choices=("rules", "properties", "variants", "presets", "axes"))
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -178,6 +183,9 @@ def _run(provider, argv: list[str]) -> int:
         args = parser(provider).parse_args(argv or ["check"])
         if args.command is None:
             raise BadInput("missing command (check, prove, list, replay, render, bench, lint, export, simulate, mutate)")
+        if args.command == "prove" and args.all_sizes:
+            from .param_cmd import cmd_all_sizes
+            return cmd_all_sizes(provider, args)
         handler = {"check": cmd_check, "prove": cmd_check, "list": cmd_list, "replay": cmd_replay,
                    "render": cmd_render, "bench": cmd_bench, "lint": cmd_lint, "export": cmd_export,
                    "simulate": cmd_simulate, "mutate": mutate_cmd.cmd_mutate,

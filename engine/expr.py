@@ -237,3 +237,54 @@ def slots_of(e: Expr, acc: set | None = None) -> set:
         elif x.op != "const":
             stack.extend(a for a in x.args if isinstance(a, Expr))
     return acc
+
+
+# --- quantifier helpers ---------------------------------------------------------------------
+# A model writes "some listener x on MAG m" as `some(ctx.listeners, lambda x: ...)`.  Over a
+# preset's concrete elements (a range or tuple) the helpers expand at once into the constructors
+# above, so compile.py, the native generator and symbolic.py see exactly the expressions the old
+# Python loops built.  Over a symbolic sort (engine/param_model.py, `pmipmc prove --all-sizes`)
+# they hand the body a bound variable and build one quantifier node for the z3 encoder.
+
+def some(elements, body) -> Expr:
+    """∃ e ∈ elements: body(e)."""
+    if hasattr(elements, "quantify"):
+        return elements.quantify("some", body)
+    return any_of(body(e) for e in elements)
+
+
+def every(elements, body) -> Expr:
+    """∀ e ∈ elements: body(e)."""
+    if hasattr(elements, "quantify"):
+        return elements.quantify("every", body)
+    return all_of(body(e) for e in elements)
+
+
+def each(elements, updates, where=None) -> dict:
+    """The effect entries `updates(e)` for every e (where `where(e)` holds): one point update per
+    element, or one pointwise update over a bound variable for a symbolic sort."""
+    if hasattr(elements, "each"):
+        return elements.each(updates, where)
+    out: dict = {}
+    for e in elements:
+        if where is not None:
+            c = const_value(where(e))
+            if c is None:
+                raise TypeError("each(): `where` must decide on elements alone, not on state")
+            if not c:
+                continue
+        out.update(updates(e))
+    return out
+
+
+def same(a, b) -> Expr:
+    """Elements a and b are the same (None is no element): folded when both are known."""
+    if a is None or b is None:
+        return FALSE
+    if hasattr(a, "same"):
+        return a.same(b)
+    if hasattr(b, "same"):
+        return b.same(a)
+    if isinstance(a, Expr) or isinstance(b, Expr):   # a bound variable of a quantifier
+        return TRUE if a is b else Expr("same", (a, b))
+    return TRUE if a == b else FALSE

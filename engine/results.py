@@ -13,6 +13,8 @@ TRACE_FORMAT = 1   # the trace file's format version (engine/tracefile.py docume
 class Verdict(str, Enum):
     """The closed set of verdicts.  Members are strings, so JSON and comparisons see the name."""
     HOLDS = "HOLDS"                              # proved for every depth (symbolic engine)
+    # proved for every depth AND every number of MAGs, listeners and senders (prove --all-sizes)
+    HOLDS_FOR_ALL_SIZES = "HOLDS_FOR_ALL_SIZES"
     HOLDS_WITHIN_BOUNDS = "HOLDS_WITHIN_BOUNDS"  # exhaustive for these bounds, or BMC to depth k
     VIOLATED = "VIOLATED"                        # a claim fails: the trace is a counterexample
     FOUND = "FOUND"                              # a witness exists: the trace reaches it
@@ -25,7 +27,9 @@ class Verdict(str, Enum):
         return format(self.value, spec)
 
 
-HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, FOUND, UNKNOWN = Verdict
+HOLDS, HOLDS_WITHIN_BOUNDS, VIOLATED, FOUND, UNKNOWN = (Verdict.HOLDS, Verdict.HOLDS_WITHIN_BOUNDS, Verdict.VIOLATED,
+                                                    Verdict.FOUND, Verdict.UNKNOWN)
+HOLDS_FOR_ALL_SIZES = Verdict.HOLDS_FOR_ALL_SIZES
 
 # how a witness reads in reports: found or not found within the bounds
 WITNESSED = "WITNESSED"

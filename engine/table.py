@@ -1,9 +1,9 @@
 """The verdict matrix printed by `check`: one row per property, one column per variant."""
 from __future__ import annotations
 
-from .results import FOUND, HOLDS, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
+from .results import FOUND, HOLDS, HOLDS_FOR_ALL_SIZES, HOLDS_WITHIN_BOUNDS, UNKNOWN, VIOLATED, RunResult
 
-SHORT = {HOLDS: "proved", HOLDS_WITHIN_BOUNDS: "holds", UNKNOWN: "?"}
+SHORT = {HOLDS: "proved", HOLDS_WITHIN_BOUNDS: "holds", UNKNOWN: "?", HOLDS_FOR_ALL_SIZES: "all-sizes"}
 
 
 def cell(r) -> str:
@@ -33,6 +33,8 @@ def verdict_matrix(runs: list[RunResult]) -> str:
     lines.append(f"{'states':<{width + 11}}" + " ".join(f"{run.states:>{w},}" for run, w in zip(runs, cols)))
     lines.append(f"{'complete':<{width + 11}}" + " ".join(f"{'yes' if run.complete else 'NO':>{w}}"
                                                           for run, w in zip(runs, cols)))
+    if any(r.verdict == HOLDS_FOR_ALL_SIZES for run in runs for r in run.results):
+        lines.append("all-sizes = proved for every depth and every number of MAGs, listeners and senders")
     lines.append("holds = exhaustive within bounds; FAIL@n = violated, shortest trace n steps; seen@n = witness "
                  "found; unseen = witness not reachable; ! = differs from the baseline")
     if any(run.engine.endswith("+por") for run in runs):

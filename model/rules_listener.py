@@ -7,7 +7,7 @@ the states where a firing would change something (a no-op timer firing is a stut
 from __future__ import annotations
 
 from pmipmc.engine.api import Step, rule
-from pmipmc.engine.expr import all_of, any_of, ite
+from pmipmc.engine.expr import all_of, any_of, each, ite
 
 from .channel import members
 from .state import Ctx
@@ -84,8 +84,8 @@ def mag_deletes_channel_state(ctx: Ctx, s, m, l, src):
     eff = {s.mld[m][l][src]: 0, s.iif[m][src]: ctx.NONE}
     if ctx.reads("stale_answer", "drop_without_members"):
         eff[s.q[m][src]] = ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_ASKED, ctx.Q_IDLE)
-    eff.update({s.oif_local[m][src][x]: 0 for x in ctx.listeners})
-    eff.update({s.oif_tunnel[m][src][b]: 0 for b in ctx.mags})
+    eff.update(each(ctx.listeners, lambda x: {s.oif_local[m][src][x]: 0}))
+    eff.update(each(ctx.mags, lambda b: {s.oif_tunnel[m][src][b]: 0}))
     if ctx.reads("route", "base_rfc6224"):   # RFC 4605 §4.1: the membership database lost (S,G)
         eff[s.mld_up[m][src]] = ctx.MLD_LEAVE
     return Step(guard=all_of(s.mld[m][l][src] == ctx.MLD_LEAVE, ~members(ctx, s, m, src, but=l)),

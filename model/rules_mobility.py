@@ -8,7 +8,7 @@ registration could only add states, never change what the draft does.
 from __future__ import annotations
 
 from pmipmc.engine.api import Step, rule
-from pmipmc.engine.expr import all_of, ite
+from pmipmc.engine.expr import all_of, each, every, ite
 
 from .state import Ctx
 
@@ -17,7 +17,7 @@ def _quiet_listener(ctx: Ctx, s, n: int):
     """Without silent departures a listener leaves only after its subscriptions ended."""
     if ctx.bounds.silent_departure or not ctx.is_listener(n):
         return True
-    return all_of(s.sub[n][x] == 0 for x in ctx.senders)
+    return every(ctx.senders, lambda x: s.sub[n][x] == 0)
 
 
 def _may_move(ctx: Ctx, s, n: int):
@@ -31,7 +31,7 @@ def _notify_queriers(ctx: Ctx, s, n: int, changed, answer: int) -> dict:
     """lma_notifies repair: when S's binding changes, every MAG that queried S gets a fresh PBA-Q."""
     if not ctx.reads("source_mobility", "lma_notifies"):
         return {}
-    return {s.pba_q[x][n]: ite(all_of(s.asked[n][x] == 1, changed), answer, s.pba_q[x][n]) for x in ctx.mags}
+    return each(ctx.mags, lambda x: {s.pba_q[x][n]: ite(all_of(s.asked[n][x] == 1, changed), answer, s.pba_q[x][n])})
 
 
 def _leave_effect(ctx: Ctx, s, n: int, m: int) -> dict:

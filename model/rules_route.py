@@ -3,14 +3,14 @@ and its deletion (§4.3 steps 4-6)."""
 from __future__ import annotations
 
 from pmipmc.engine.api import Step, rule
-from pmipmc.engine.expr import all_of, any_of, ite
+from pmipmc.engine.expr import all_of, any_of, each, every, ite, same, some
 
 from .channel import building_towards, forwards, lma_answer, members
 from .state import Ctx
 
 
 def channel_is_empty(ctx: Ctx, s, m: int, src: int):
-    return all_of(s.iif[m][src] == ctx.NONE, *(s.oif_local[m][src][x] == 0 for x in ctx.listeners))
+    return all_of(s.iif[m][src] == ctx.NONE, every(ctx.listeners, lambda x: s.oif_local[m][src][x] == 0))
 
 
 @rule(cites="§5 steps 1-3; §5 PBA-Q items 1-3", each=("MAG", "SENDER"))
@@ -53,7 +53,7 @@ def mag_ignores_pba_q_without_members(ctx: Ctx, s, m, src):
     if not (ctx.reads("source_mobility", "lma_notifies")
                                   or ctx.reads("stale_answer", "drop_without_members")):
         return None
-    return Step(guard=all_of(s.pba_q[m][src] >= ctx.coa(0), ~members(ctx, s, m, src)),
+    return Step(guard=all_of(s.pba_q[m][src] != ctx.NONE, s.pba_q[m][src] != ctx.PBAQ_FAILURE, ~members(ctx, s, m, src)),
                 effect={s.pba_q[m][src]: ctx.NONE,
                         s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])})
 
@@ -64,9 +64,9 @@ def lma_renotifies(ctx: Ctx, s, m, src):
     """A querier with members still routes S by an old answer: the LMA sends the PBA-Q again."""
     if not ctx.reads("source_mobility", "lma_notifies"):
         return None
-    stale = [all_of(s.bce[src] == ctx.NONE, any_of(s.iif[m][src] == ctx.via(b) for b in ctx.mags))]
-    stale += [all_of(s.bce[src] == ctx.at(b), s.iif[m][src] != (ctx.IIF_LOCAL if b == m else ctx.via(b)))
-              for b in ctx.mags]
+    stale = [all_of(s.bce[src] == ctx.NONE, some(ctx.mags, lambda b: s.iif[m][src] == ctx.via(b)))]
+    stale += [some(ctx.mags, lambda b: all_of(
+        s.bce[src] == ctx.at(b), s.iif[m][src] != ite(same(b, m), ctx.IIF_LOCAL, ctx.via(b))))]
     return Step(guard=all_of(s.asked[src][m] == 1, members(ctx, s, m, src), s.q[m][src] == ctx.Q_IDLE,
                              s.pba_q[m][src] == 0, s.pbu_q[m][src] == 0, any_of(stale)),
                 effect={s.pba_q[m][src]: lma_answer(ctx, s, src)})
@@ -87,8 +87,8 @@ def mag_receives_pba_q_failure(ctx: Ctx, s, m, src):
     """The LMA has no binding for S: the query ends (the draft says nothing more)."""
     eff = {s.pba_q[m][src]: ctx.NONE, s.q[m][src]: ite(s.q[m][src] == ctx.Q_ASKED, ctx.Q_IDLE, s.q[m][src])}
     if ctx.reads("source_mobility", "lma_notifies"):   # repair: S is gone, leave the old tree
-        for b in ctx.mags:
-            eff[s.pim[m][b][src]] = ite(s.iif[m][src] == ctx.via(b), ctx.PIM_PRUNE, s.pim[m][b][src])
+        eff.update(each(ctx.mags, lambda b: {
+            s.pim[m][b][src]: ite(s.iif[m][src] == ctx.via(b), ctx.PIM_PRUNE, s.pim[m][b][src])}))
         eff[s.iif[m][src]] = ite(s.iif[m][src] == ctx.IIF_LOCAL, ctx.IIF_LOCAL, ctx.NONE)
         eff[s.mrib[m][src]] = ctx.NONE
     return Step(guard=s.pba_q[m][src] == ctx.PBAQ_FAILURE, effect=eff)
@@ -147,8 +147,9 @@ def mag_sets_iif(ctx: Ctx, s, m, src, b, fused=False):
 
 def _prune_old_upstream(ctx: Ctx, s, m: int, src: int, keep: int | None) -> dict:
     """RFC 4601 §4.5.7: when RPF'(S,G) changes, a Prune goes to the old upstream neighbour."""
-    return {s.pim[m][old][src]: ite(s.iif[m][src] == ctx.via(old), ctx.PIM_PRUNE, s.pim[m][old][src])
-            for old in ctx.mags if old != keep}
+    return each(ctx.mags, lambda old: {
+        s.pim[m][old][src]: ite(s.iif[m][src] == ctx.via(old), ctx.PIM_PRUNE, s.pim[m][old][src])},
+        where=lambda old: ~same(old, keep))
 
 
 @rule(cites="§4.2 step 7; §6.2 MAG op 3", each=("MAG", "SENDER", "MAG"))
@@ -209,11 +210,9 @@ def mag_discards_pim_without_tunnel(ctx: Ctx, s, b, a, src):
 
 
 def tunnel_unused(ctx: Ctx, s, a: int, b: int):
-    busy = []
-    for x, y in ((a, b), (b, a)):
-        for src in ctx.senders:
-            busy += [s.iif[x][src] == ctx.via(y), s.oif_tunnel[x][src][y] == 1, s.mrib[x][src] == ctx.at(y),
-                     s.pim[x][y][src] != 0, building_towards(ctx, s, x, src, y)]
+    busy = [some(ctx.senders, lambda src: any_of(
+        s.iif[x][src] == ctx.via(y), s.oif_tunnel[x][src][y] == 1, s.mrib[x][src] == ctx.at(y),
+        s.pim[x][y][src] != 0, building_towards(ctx, s, x, src, y))) for x, y in ((a, b), (b, a))]
     return ~any_of(busy)
 
 

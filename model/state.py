@@ -83,6 +83,9 @@ class Ctx:
     def coa(self, m: int) -> int:      # PBA-Q value: success with CoA m
         return self._dom["pba_q"].element(m)
 
+    def coa_of(self, at):      # PBA-Q value: success with the CoA that an `at` value names
+        return at + self.COA_SHIFT
+
     def q(self, phase: str, m: int) -> int:   # query progress after §4.2 step 3/4/5/6 towards m
         return self._dom["q"].element(m, QUERY_PHASES.index(phase))
 

@@ -16,44 +16,44 @@ treats as local).  So lemmas are offered per preset (`lemmas_for`), and proved t
 from __future__ import annotations
 
 from pmipmc.engine.api import invariant
-from pmipmc.engine.expr import all_of
+from pmipmc.engine.expr import all_of, every
 
 
 @invariant(cites="§5 PBA-Q; §4.2 step 2", topic="lemma")
 def no_pba_q_names_the_asking_mag(ctx, s):
     """No PBA-Q in flight answers a MAG with that MAG's own address as the source's CoA."""
-    return all_of(s.pba_q[m][x] != ctx.coa(m) for m in ctx.mags for x in ctx.senders)
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: s.pba_q[m][x] != ctx.coa(m)))
 
 
 @invariant(cites="§4.2 steps 3-7; §6.2 MAG ops 1-4", topic="lemma")
 def no_query_progresses_towards_its_own_mag(ctx, s):
     """A MAG's progress through §4.2 steps 3-7 never targets the MAG itself as the source's CoA."""
-    return all_of(s.q[m][x] != ctx.q(phase, m) for m in ctx.mags for x in ctx.senders
-                  for phase in ("acquired", "tunnelled", "routed", "iif_set"))
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: all_of(
+        s.q[m][x] != ctx.q(phase, m) for phase in ("acquired", "tunnelled", "routed", "iif_set"))))
 
 
 @invariant(cites="§4.2 step 4 (one_way reading)", topic="lemma")
 def no_tunnel_setup_to_itself(ctx, s):
     """No MAG signals a tunnel set-up to itself."""
-    return all_of(s.tunnel_setup[m][m] == 0 for m in ctx.mags)
+    return every(ctx.mags, lambda m: s.tunnel_setup[m][m] == 0)
 
 
 @invariant(cites="§4.2 step 6; §6.2 MAG op 3", topic="lemma")
 def no_iif_is_a_tunnel_to_itself(ctx, s):
     """No (S,G) iif at a MAG is the tunnel to that same MAG."""
-    return all_of(s.iif[m][x] != ctx.via(m) for m in ctx.mags for x in ctx.senders)
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: s.iif[m][x] != ctx.via(m)))
 
 
 @invariant(cites="§4.2 step 8; §4.3 step 4", topic="lemma")
 def no_pim_message_to_itself(ctx, s):
     """No PIM (S,G) Join or Prune travels from a MAG to itself."""
-    return all_of(s.pim[m][m][x] == 0 for m in ctx.mags for x in ctx.senders)
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: s.pim[m][m][x] == 0))
 
 
 @invariant(cites="§4.2 step 9", topic="lemma")
 def no_oif_tunnel_to_itself(ctx, s):
     """No (S,G) oiflist at a MAG holds a tunnel interface to that same MAG."""
-    return all_of(s.oif_tunnel[m][x][m] == 0 for m in ctx.mags for x in ctx.senders)
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: s.oif_tunnel[m][x][m] == 0))
 
 
 LEMMAS = [no_pba_q_names_the_asking_mag, no_query_progresses_towards_its_own_mag, no_tunnel_setup_to_itself,

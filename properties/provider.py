@@ -159,3 +159,24 @@ def mutation_notes() -> dict[str, str]:
     """One-line reasons why known surviving mutants survive, keyed by mutant (properties/survivors.json)."""
     import json
     return json.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}
+
+
+# `prove --all-sizes` without --preset: every environment switch of the fused presets on and sender
+# moves unlimited, so its behaviours include those of ci, mobility, shared, three-mags and thorough
+WIDEST = model.Bounds(mags=2, listeners=1, senders=1, attach_detach=True, sender_handover=True,
+                      listener_handover=True, loss=True, silent_departure=True, fused_steps=True)
+
+
+def build_param(preset: str | None, variant: str):
+    """The model over symbolic sorts with the preset's environment switches (its sizes are not
+    used), or with every switch on (`WIDEST`) when no preset is named (`prove --all-sizes`)."""
+    from pmipmc.engine.param_model import ParamModel
+    from pmipmc.model import parametric
+
+    from .lemmas import LEMMAS
+    b, v = (model.preset(preset) if preset else WIDEST), model.variant(variant)
+    if b.data_packets:
+        raise model.BoundsError(f"preset {preset}: data packets in flight are not read symbolically")
+    ctx = parametric.make_param_ctx(b, v)
+    return ParamModel(ctx.schema, ctx, model.enabled_rules(b), list(CATALOGUE), list(LEMMAS),
+                      parametric.initially, parametric.INITIAL_ARRAYS, f"{preset or 'every switch'}/{variant}")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from pmipmc.engine.api import invariant, quiescent, reachable
-from pmipmc.engine.expr import all_of, any_of, implies
+from pmipmc.engine.expr import all_of, any_of, implies, some
 
 
 def _uses(ctx, s, a, b):
-    return any_of(any_of(s.iif[a][x] == ctx.via(b), s.oif_tunnel[a][x][b] == 1) for x in ctx.senders)
+    return some(ctx.senders, lambda x: any_of(s.iif[a][x] == ctx.via(b), s.oif_tunnel[a][x][b] == 1))
 
 
 @invariant(cites="§4.3 steps 2 and 6", each=("MAG", "MAG", "SENDER"),

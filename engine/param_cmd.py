@@ -1,0 +1,162 @@
+"""`pmipmc prove --all-sizes`: the claims proved for every number of MAGs, listeners and senders.
+
+Per variant: the model read over symbolic sorts with the preset's environment switches
+(provider.build_param), Houdini over the claims, the quiescent claims' bodies (offered as
+invariants) and the lemmas, then for each claim HOLDS_FOR_ALL_SIZES with the inductive
+invariant that closes it, or UNKNOWN with the counterexample to induction as a small domain.
+Seconds are measured per claim (Houdini is shared, its time is reported once per variant).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from .api import Kind
+from .errors import BadInput
+from .param_prove import CTI, Cand, Inconclusive, Prover
+from .param_text import clause_text
+from .results import HOLDS_FOR_ALL_SIZES, UNKNOWN, PropertyResult, RunResult
+
+
+def candidate(prover: Prover, p, as_invariant: bool = False) -> Cand:
+    insts = prover.enc.clause_instances(p)
+    params = p.params()
+    texts = [clause_text(prover.pm.schema, params, i.pattern, i.body) for i in insts]
+    name = p.name + (" (as an invariant)" if as_invariant else "")
+    return Cand(name, insts, "; ".join(texts), p.name if not as_invariant else None)
+
+
+def cti_text(c: CTI) -> list[str]:
+    if c.note:
+        return [f"  z3 gave up ({c.note}) after {c.rule}: the clause was dropped (that keeps the proof sound)"]
+    sizes = ", ".join(f"{v} {k}" for k, v in c.sizes.items())
+    out = [f"  counterexample to induction: {c.rule}, domain of {sizes}"]
+    out += [f"    {k:<32} {v}" for k, v in c.table]
+    return out
+
+
+def prove_variant(provider, preset: str | None, variant: str, names: set | None, budget: float,
+                  generated: bool = False, minimise: bool = True) -> tuple[RunResult, list[str]]:
+    t0 = time.monotonic()
+    pm = provider.build_param(preset, variant)
+    prover = Prover(pm, timeout_s=20.0)
+    claims = [p for p in pm.properties if p.kind in (Kind.INVARIANT, Kind.QUIESCENT)
+              and (names is None or p.name in names)]
+    cands, unreadable, lines = [], {}, []
+    for p in claims:
+        try:
+            cands.append(candidate(prover, p, as_invariant=p.kind == Kind.QUIESCENT))
+        except TypeError as e:   # a loop over a whole sort not written with some/every/each
+            unreadable[p.name] = str(e)
+    for lem in pm.lemmas:
+        cands.append(candidate(prover, lem))
+    if generated:
+        from .param_candidates import candidates as schema_clauses
+        cands += [candidate(prover, g) for g in schema_clauses(pm.schema)]
+    deadline = t0 + budget
+    results = []
+    try:
+        out = prover.houdini(cands, deadline)
+        houdini_s = out.seconds
+        failure = ""
+    except Inconclusive as e:
+        out, houdini_s, failure = None, time.monotonic() - t0, str(e)
+    lines.append(f"{variant}: Houdini over {len(cands)} quantified candidates, {houdini_s:.1f} s, "
+                 f"{prover.queries} z3 queries" + (f" ({failure})" if failure else ""))
+    alive = out.alive if out else []
+    for p in claims:
+        t1 = time.monotonic()
+        res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN)
+        if p.name in unreadable:
+            res.reason = f"not readable over symbolic sorts: {unreadable[p.name]}"
+        elif _vacuous(prover, p):
+            res.reason = "no clause in this environment (its switch is off): nothing is proved"
+        elif out is None:
+            res.reason = failure
+        else:
+            res.verdict, res.reason, res.invariant, more = _decide(prover, p, out, alive, minimise)
+            lines += more
+        res.depth = None
+        secs = time.monotonic() - t1
+        lines.insert(len(lines), f"  {p.name}: {res.shown} ({secs:.1f} s after Houdini)")
+        results.append(res)
+    run = RunResult(variant, preset or "every switch", "all-sizes", out is not None, failure, 0, 0, 0, time.monotonic() - t0, 0.0, False,
+                    results)
+    return run, lines
+
+
+def _decide(prover: Prover, p, out, alive, minimise: bool = True):
+    by_name = {c.name: c for c in alive}
+    lines = []
+    if p.kind == Kind.INVARIANT:
+        goal = by_name.get(p.name)
+        if goal is None:
+            cti = out.dropped.get(p.name)
+            lines += [f"  {p.name}: not inductive with what Houdini kept"] + (cti_text(cti) if cti else [])
+            return UNKNOWN, "not inductive for all sizes (see the counterexample to induction)", [], lines
+        quiescent = False
+    else:
+        goal = candidate(prover, p)
+        try:
+            cti = prover.entails_at_quiescence(alive, goal)
+        except Inconclusive as e:
+            return UNKNOWN, f"quiescence check: {e}", [], lines
+        if cti is not None:
+            lines += [f"  {p.name}: the invariant and quiescence do not exclude its violation"] + cti_text(cti)
+            as_inv = out.dropped.get(p.name + " (as an invariant)")
+            if as_inv is not None and as_inv.table:
+                lines += [f"  ({p.name} as an invariant was dropped by:)"] + cti_text(as_inv)
+            return UNKNOWN, "a quiescent state satisfying the invariant violates it (see the table)", [], lines
+        quiescent = True
+    try:
+        support = prover.support(alive, goal, quiescent) if minimise and not quiescent else alive
+    except Inconclusive:
+        support = alive
+    texts = [f"{c.name}: {c.text}" for c in support]
+    return HOLDS_FOR_ALL_SIZES, "proved for every number of MAGs, listeners and senders", texts, lines
+
+
+def cmd_all_sizes(provider, args) -> int:
+    if not hasattr(provider, "build_param"):
+        raise BadInput("this model has no symbolic reading (--all-sizes)")
+    preset = args.preset   # None: the model's widest environment
+    variants = args.variant or ["repaired"]
+    unknown = [v for v in variants if v not in provider.variant_names()]
+    if unknown:
+        raise BadInput(f"unknown variant {unknown[0]!r}")
+    known = {p["name"] for p in provider.properties()}
+    bad = [n for n in args.property if n not in known]
+    if bad:
+        raise BadInput(f"unknown property {bad[0]!r}")
+    names = set(args.property) or None
+    budget = args.time_budget or 1800.0
+    runs = []
+    for v in variants:
+        run, lines = prove_variant(provider, preset, v, names, budget, generated=args.schema_candidates)
+        runs.append(run)
+        if not args.quiet:
+            print("\n".join(lines), file=sys.stderr)
+    from .table import verdict_matrix
+    print(verdict_matrix(runs))
+    from .proof_report import proof_lines, proof_text
+    text = proof_text(runs)
+    if text:
+        print("\n" + text)
+    if args.reports and not args.no_reports:   # the report's Proofs section, for every domain size
+        args.reports.mkdir(parents=True, exist_ok=True)
+        body = ["# Proofs for every domain size", "", "```", verdict_matrix(runs), "```"] + proof_lines(runs)
+        (args.reports / "ALL-SIZES.md").write_text("\n".join(body) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps({"all_sizes": True, "environment": preset or "every switch",
+                                         "runs": [r.to_json() for r in runs]}, indent=1, ensure_ascii=False))
+    if getattr(args, "junit", None):
+        from .junit import write_junit
+        write_junit(runs, args.junit, lambda run, res: True)
+    return 0 if all(r.verdict == HOLDS_FOR_ALL_SIZES for run in runs for r in run.results) else 3
+
+
+def _vacuous(prover: Prover, p) -> bool:
+    """Every clause is constant true here (e.g. a data-packet claim without data packets)."""
+    from .expr import const_value
+    return all(const_value(i.body) == 1 for i in prover.enc.clause_instances(p))
