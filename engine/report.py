@@ -18,6 +18,7 @@ from .api import Narrator, System
 from .coverage import coverage_section, merged_fired
 from .itf import write_itf
 from .render import render_trace
+from .proof_report import proof_anchor, proof_lines
 from .results import RunResult
 
 SECTIONS = ("4", "5", "6", "8")          # top-level sections whose text the coverage table lists
@@ -278,6 +279,8 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
                 continue
             cell = (_trace_links(f"traces/{run.variant}/{name}", res.shown, res.depth, outdir) if res.trace
                     else res.shown)
+            if res.invariant:   # a proof's reason, its inductive invariant, one click from the verdict
+                cell = f"[{cell}](#{proof_anchor(run, name)})"
             cells.append(_cell(cell + ("" if res.expected else " **NEW**")))
         kind, cites = kinds.get(name, ("", ""))
         L.append(f"| `{name}` | {kind} | {_cell(cites)} | " + " | ".join(cells) + " |")
@@ -289,7 +292,6 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
         row = (f"| {r.variant} | {r.preset} | {r.engine} | {'yes' if r.complete else _cell('no: ' + r.reason)} | "
                f"{r.states} | {r.transitions} | {r.depth} |")
         L.append(row + (f" {r.seconds:.2f} | {round(r.states_per_s)} |" if timings else ""))
-    from .proof_report import proof_lines
     L += proof_lines(runs)
     L += ["", "## Variants", "", "| Variant | Cites | What it reads |", "|---|---|---|"]
     L += [f"| {v['name']} | {_cell(v.get('cites', ''))} | {_cell(v.get('doc', ''))} |" for v in variants]
