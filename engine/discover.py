@@ -94,25 +94,42 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
     return out
 
 
+def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tuple[list[bytes], bool, set[str]]:
+    """(reachable states, whether the search was complete, the properties some state violates).
+
+    The native engine when it builds (all depths, symmetric images added: engine/native/sample.py),
+    else the Python explorer without symmetry reduction (shallow levels only, in its budget)."""
+    from .native import native_available
+    if native_available() is None:
+        from .native.sample import sample_states
+        listed = {p.name for p in enc.system.properties}
+        ex, states = sample_states(enc.system, {p.name for p in props if p.name in listed},
+                                   Budget(seconds=2 * seconds), MAX_FILTER_STATES, _stop_exploring)
+        bad = set(ex.hits) | {p.name for p in props if p.name not in listed and p.kind == "invariant"
+                              and not all(map(compile_predicate(enc.system.prop_expr(p)), states))}
+        return states, ex.complete, bad
+    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=seconds),
+                 progress=_stop_exploring)
+    return ex.states, ex.complete, set(ex.hits)
+
+
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
              explore_seconds: float = 30.0, max_rounds: int = 40) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds),
-                 progress=_stop_exploring)
-    out.states, out.complete = len(ex.states), ex.complete
-    out.violated = set(ex.hits)
+    states, out.complete, out.violated = reachable(enc, props, explore_seconds)
+    out.states = len(states)
     if stop.requested():
         return _stopped(out, t0)
-    # the filter is an optimisation, not the proof: the shallowest states are enough to drop most
-    # false candidates, and big-int work grows with their number
-    cols = columns(ex.states[:MAX_FILTER_STATES], enc.schema.nslots)
-    seen = set(generate(enc.schema, ex.states[:MAX_FILTER_STATES], cols))
+    # the filter is an optimisation, not the proof: a sample of the reachable states is enough to
+    # drop most false candidates, and big-int work grows with their number
+    cols = columns(states[:MAX_FILTER_STATES], enc.schema.nslots)
+    seen = set(generate(enc.schema, states[:MAX_FILTER_STATES], cols))
     if stop.requested():
         return _stopped(out, t0)
-    known = set(ex.states)
+    known = set(states)
     h = Houdini(enc, [_clause_candidate(enc, c) for c in seen], deadline)
     # a property that holds on every explored state holds there conjunct by conjunct
     wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
