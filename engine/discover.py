@@ -7,7 +7,9 @@
    survive the fixpoint is proved by it; one whose candidates were dropped may still follow
    from the fixpoint (`H(s) and bad(s)` UNSAT); step properties are checked as
    `H(s) and T(s, t) and not P(s, t)` UNSAT.
-3. Each proof prints the support of the clauses it needed (unsat cores, closed under one step).
+3. What the fixpoint does not entail is tried by k-induction with the fixpoint assumed in every
+   state (engine/prove_given.py); the claim itself then heads its printed invariant.
+4. Each proof prints the support of the clauses it needed (unsat cores, closed under one step).
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from .compile import compile_predicate
 from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore
 from .houdini import Candidate, Houdini
+from .prove import bad_state
+from .prove_given import prove_given_fixpoint
 from .symbolic import Encoder
 
 
@@ -43,6 +47,7 @@ class Discovery:
     rounds: int = 0
     seconds: float = 0.0
     reason: str = ""
+    k_given: dict[str, int] = field(default_factory=dict)   # proved by k-induction given the fixpoint
 
 
 def _stop_exploring(ex, elapsed: float) -> None:
@@ -114,7 +119,7 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tup
 
 
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
-             explore_seconds: float = 30.0, max_rounds: int = 40) -> Discovery:
+             explore_seconds: float = 30.0, max_rounds: int = 40, kmax: int = 3) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
@@ -155,6 +160,17 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
                 if cti is not None:
                     ctis.append(cti)
         todo = left
+        if todo and kmax:   # the fixpoint is an invariant: k-induction may assume it
+            done = prove_given_fixpoint(enc, h, {p.name: bad_state(enc, p) for p in todo
+                                                 if p.name not in out.violated}, kmax, deadline)
+            for p in todo:
+                if p.name in done:
+                    k, need = done[p.name]
+                    out.k_given[p.name] = k
+                    out.proved[p.name] = [f"{p.name} (the property itself, {k}-inductive given the clauses below)"]
+                    out.proved[p.name] += [x for x in h.texts(need) if x != f"{p.name} (the property itself)"]
+                    out.support[p.name] = [h.cands[i] for i in need]
+            todo = [p for p in todo if p.name not in done]
         if not todo:
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]

@@ -152,7 +152,13 @@ def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proo
     how = (f"{d.candidates} candidate clauses from {d.states} explored states"
            f"{'' if d.complete else ' (exploration cut short)'}, {d.inductive} inductive after {d.rounds} rounds")
     for p in props:
-        if p.name in d.proved:
+        if p.name in d.proved and p.name in d.k_given:
+            inv, k = tuple(d.proved[p.name]), d.k_given[p.name]
+            proofs[p.name] = Proof(p, HOLDS, f"k-induction (k={k}) + discovery",
+                                   f"proved by k-induction (k={k}) assuming discovery's inductive invariant, "
+                                   f"{len(inv) - 1} of its clauses needed (Houdini: {how})",
+                                   invariant=inv, seconds=d.seconds)
+        elif p.name in d.proved:
             inv = tuple(d.proved[p.name])
             proofs[p.name] = Proof(p, HOLDS, "invariant discovery",
                                    f"proved by an inductive invariant of {len(inv)} clauses (Houdini: {how})",
