@@ -140,7 +140,7 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
     out.candidates = len(h.alive)
     todo = list(props)
-    for _ in range(max_rounds):
+    for rnd in range(max_rounds):
         since = len(h.ctis)
         if stop.requested():
             out.reason = stop.requested()
@@ -160,7 +160,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
                 if cti is not None:
                     ctis.append(cti)
         todo = left
-        if todo and kmax:   # the fixpoint is an invariant: k-induction may assume it
+        if todo and kmax and rnd == 0:   # the fixpoint is an invariant: k-induction may assume it (once:
+            # new solvers per k, each holding every live clause in every state, are not cheap)
             done = prove_given_fixpoint(enc, h, {p.name: bad_state(enc, p) for p in todo
                                                  if p.name not in out.violated}, kmax, deadline)
             for p in todo:
