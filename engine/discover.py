@@ -24,7 +24,7 @@ from .api import PropertyDef
 from .candidates import Clause, blocking, columns, generate
 from .compile import compile_predicate
 from .expr import Expr, all_of, any_of, not_
-from .explore import Budget, Checks, explore
+from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
 from .prove import bad_state
 from .prove_given import prove_given_fixpoint
@@ -32,6 +32,8 @@ from .symbolic import Encoder
 
 
 MAX_FILTER_STATES = 150_000
+QUICK_SECONDS = 5.0          # a model the Python explorer finishes in this needs no native sample
+SAMPLE_MEMORY_MB = 2048      # what the native search for the sample may add to the process
 MAX_BLOCKED_PER_ROUND = 30    # the properties' own CTIs come first in the list
 
 
@@ -102,14 +104,21 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
 def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tuple[list[bytes], bool, set[str]]:
     """(reachable states, whether the search was complete, the properties some state violates).
 
-    The native engine when it builds (all depths, symmetric images added: engine/native/sample.py),
-    else the Python explorer without symmetry reduction (shallow levels only, in its budget)."""
+    The Python explorer without symmetry reduction when it finishes in a few seconds (small
+    models: no C compiler run); else the native engine when it builds (all depths, symmetric
+    images added: engine/native/sample.py); else the Python explorer's shallow levels."""
     from .native import native_available
+    quick = explore(enc.system, _checks(enc, props), symmetry=False,
+                    budget=Budget(max_states=MAX_FILTER_STATES, seconds=min(QUICK_SECONDS, seconds)),
+                    progress=_stop_exploring)
+    if quick.complete or stop.requested():
+        return quick.states, quick.complete, set(quick.hits)
     if native_available() is None:
         from .native.sample import sample_states
         listed = {p.name for p in enc.system.properties}
+        budget = Budget(seconds=2 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # a sample, not a run
         ex, states = sample_states(enc.system, {p.name for p in props if p.name in listed},
-                                   Budget(seconds=2 * seconds), MAX_FILTER_STATES, _stop_exploring)
+                                   budget, MAX_FILTER_STATES, _stop_exploring)
         bad = set(ex.hits) | {p.name for p in props if p.name not in listed and p.kind == "invariant"
                               and not all(map(compile_predicate(enc.system.prop_expr(p)), states))}
         return states, ex.complete, bad
