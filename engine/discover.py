@@ -7,7 +7,9 @@
    survive the fixpoint is proved by it; one whose candidates were dropped may still follow
    from the fixpoint (`H(s) and bad(s)` UNSAT); step properties are checked as
    `H(s) and T(s, t) and not P(s, t)` UNSAT.
-3. Each proof prints the support of the clauses it needed (unsat cores, closed under one step).
+3. What the fixpoint does not entail is tried by k-induction with the fixpoint assumed in every
+   state (engine/prove_given.py); the claim itself then heads its printed invariant.
+4. Each proof prints the support of the clauses it needed (unsat cores, closed under one step).
 """
 from __future__ import annotations
 
@@ -22,12 +24,16 @@ from .api import PropertyDef
 from .candidates import Clause, blocking, columns, generate
 from .compile import compile_predicate
 from .expr import Expr, all_of, any_of, not_
-from .explore import Budget, Checks, explore
+from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
+from .prove import bad_state
+from .prove_given import prove_given_fixpoint
 from .symbolic import Encoder
 
 
 MAX_FILTER_STATES = 150_000
+QUICK_SECONDS = 5.0          # a model the Python explorer finishes in this needs no native sample
+SAMPLE_MEMORY_MB = 2048      # what the native search for the sample may add to the process
 MAX_BLOCKED_PER_ROUND = 30    # the properties' own CTIs come first in the list
 
 
@@ -43,6 +49,7 @@ class Discovery:
     rounds: int = 0
     seconds: float = 0.0
     reason: str = ""
+    k_given: dict[str, int] = field(default_factory=dict)   # proved by k-induction given the fixpoint
 
 
 def _stop_exploring(ex, elapsed: float) -> None:
@@ -94,31 +101,55 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
     return out
 
 
+def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tuple[list[bytes], bool, set[str]]:
+    """(reachable states, whether the search was complete, the properties some state violates).
+
+    The Python explorer without symmetry reduction when it finishes in a few seconds (small
+    models: no C compiler run); else the native engine when it builds (all depths, symmetric
+    images added: engine/native/sample.py); else the Python explorer's shallow levels."""
+    from .native import native_available
+    quick = explore(enc.system, _checks(enc, props), symmetry=False,
+                    budget=Budget(max_states=MAX_FILTER_STATES, seconds=min(QUICK_SECONDS, seconds)),
+                    progress=_stop_exploring)
+    if quick.complete or stop.requested():
+        return quick.states, quick.complete, set(quick.hits)
+    if native_available() is None:
+        from .native.sample import sample_states
+        listed = {p.name for p in enc.system.properties}
+        budget = Budget(seconds=2 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # a sample, not a run
+        ex, states = sample_states(enc.system, {p.name for p in props if p.name in listed},
+                                   budget, MAX_FILTER_STATES, _stop_exploring)
+        bad = set(ex.hits) | {p.name for p in props if p.name not in listed and p.kind == "invariant"
+                              and not all(map(compile_predicate(enc.system.prop_expr(p)), states))}
+        return states, ex.complete, bad
+    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=seconds),
+                 progress=_stop_exploring)
+    return ex.states, ex.complete, set(ex.hits)
+
+
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
-             explore_seconds: float = 30.0, max_rounds: int = 40) -> Discovery:
+             explore_seconds: float = 30.0, max_rounds: int = 40, kmax: int = 3) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    ex = explore(enc.system, _checks(enc, props), symmetry=False, budget=Budget(seconds=explore_seconds),
-                 progress=_stop_exploring)
-    out.states, out.complete = len(ex.states), ex.complete
-    out.violated = set(ex.hits)
+    states, out.complete, out.violated = reachable(enc, props, explore_seconds)
+    out.states = len(states)
     if stop.requested():
         return _stopped(out, t0)
-    # the filter is an optimisation, not the proof: the shallowest states are enough to drop most
-    # false candidates, and big-int work grows with their number
-    cols = columns(ex.states[:MAX_FILTER_STATES], enc.schema.nslots)
-    seen = set(generate(enc.schema, ex.states[:MAX_FILTER_STATES], cols))
+    # the filter is an optimisation, not the proof: a sample of the reachable states is enough to
+    # drop most false candidates, and big-int work grows with their number
+    cols = columns(states[:MAX_FILTER_STATES], enc.schema.nslots)
+    seen = set(generate(enc.schema, states[:MAX_FILTER_STATES], cols))
     if stop.requested():
         return _stopped(out, t0)
-    known = set(ex.states)
+    known = set(states)
     h = Houdini(enc, [_clause_candidate(enc, c) for c in seen], deadline)
     # a property that holds on every explored state holds there conjunct by conjunct
     wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
     out.candidates = len(h.alive)
     todo = list(props)
-    for _ in range(max_rounds):
+    for rnd in range(max_rounds):
         since = len(h.ctis)
         if stop.requested():
             out.reason = stop.requested()
@@ -138,6 +169,18 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
                 if cti is not None:
                     ctis.append(cti)
         todo = left
+        if todo and kmax and rnd == 0:   # the fixpoint is an invariant: k-induction may assume it (once:
+            # new solvers per k, each holding every live clause in every state, are not cheap)
+            done = prove_given_fixpoint(enc, h, {p.name: bad_state(enc, p) for p in todo
+                                                 if p.name not in out.violated}, kmax, deadline)
+            for p in todo:
+                if p.name in done:
+                    k, need = done[p.name]
+                    out.k_given[p.name] = k
+                    out.proved[p.name] = [f"{p.name} (the property itself, {k}-inductive given the clauses below)"]
+                    out.proved[p.name] += [x for x in h.texts(need) if x != f"{p.name} (the property itself)"]
+                    out.support[p.name] = [h.cands[i] for i in need]
+            todo = [p for p in todo if p.name not in done]
         if not todo:
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]

@@ -37,6 +37,7 @@ class Candidate:
 
 
 class Houdini:
+    WALK = 200    # states per round that `_walk` visits explicitly
     def __init__(self, enc: Encoder, candidates: Sequence[Candidate], deadline: float | None = None):
         self.enc, self.deadline = enc, deadline
         self.pre, self.post = enc.state("h0:"), enc.state("h1:")
@@ -105,7 +106,30 @@ class Houdini:
                 raise EncoderError("Houdini: a model violates a candidate that holds on its decoded post-state")
             self.alive -= dropped
             self.ctis.append((tr.init, dropped))
+            self._walk(tr.init)
         return self._sane()
+
+    def _walk(self, start: bytes) -> None:
+        """Drop, without z3, what the explicit rules refute around a state of H.
+
+        A successor of a state satisfying every live candidate must satisfy every candidate of
+        the greatest inductive subset, so whatever it violates is dropped exactly as a solver
+        round would drop it; a successor that violates nothing left satisfies H in turn and is
+        walked from as well.  The search is bounded: z3 rounds decide the rest."""
+        succ = self.enc.system.successors
+        queue, seen = [start], {start}
+        while queue and len(seen) < self.WALK:
+            s = queue.pop()
+            for _, t in succ(s):
+                if t in seen:
+                    continue
+                seen.add(t)
+                bad = {i for i in self.alive if not self.cands[i].holds(t)}
+                if bad:
+                    self.alive -= bad
+                    self.ctis.append((s, bad))
+                else:
+                    queue.append(t)
 
     def _sane(self) -> bool:
         """The UNSAT of the last round means something only if a transition from H exists at all."""

@@ -34,6 +34,7 @@ class Inductor:
         self.lemmas = z3.Bool("ind:lemmas")
         self._solvers: dict[int, tuple[z3.Solver, Unrolling]] = {}
         self._assumed: list[StatePred] = []
+        self.names: list[str] = []     # the proved lemmas assumed, for the printed invariant
         self._n = 0
 
     def _solver(self, k: int) -> tuple[z3.Solver, Unrolling]:
@@ -48,9 +49,10 @@ class Inductor:
             self._solvers[k] = (solver, unr)
         return self._solvers[k]
 
-    def assume(self, preds: Sequence[StatePred]) -> None:
+    def assume(self, preds: Sequence[StatePred], names: Sequence[str] = ()) -> None:
         """Proved lemmas: from now on they hold in every state of every unrolling (under `lemmas`)."""
         self._assumed += list(preds)
+        self.names += list(names)
         for solver, unr in self._solvers.values():
             solver.add([z3.Implies(self.lemmas, a(st)) for a in preds for st in unr.states])
 

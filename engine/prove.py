@@ -56,8 +56,7 @@ def bad_state(enc: Encoder, prop: PropertyDef) -> StatePred:
     if prop.kind == "quiescent":
         return lambda st: z3.And(enc.quiescent(st), z3.Not(enc.pred(e, st)))
     if prop.kind == "step":
-        return lambda st: z3.Or([z3.And(enc.pred(r.guard, st), z3.Not(enc.pred(e, st, enc.successor(r.index, st))))
-                                 for r in enc.system.rules])
+        return lambda st: enc.bad_step(e, st)
     raise UnsupportedProperty(f"{prop.name}: a {prop.kind} property cannot be proved, only checked")
 
 

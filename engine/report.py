@@ -18,6 +18,7 @@ from .api import Narrator, System
 from .coverage import coverage_section, merged_fired
 from .itf import write_itf
 from .render import render_trace
+from .proof_report import proof_anchor, proof_lines
 from .results import RunResult
 
 SECTIONS = ("4", "5", "6", "8")          # top-level sections whose text the coverage table lists
@@ -279,6 +280,8 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
                 continue
             cell = (_trace_links(f"traces/{run.variant}/{name}", res.shown, res.depth, outdir) if res.trace
                     else res.shown)
+            if res.invariant:   # a proof's reason, its inductive invariant, one click from the verdict
+                cell = f"[{cell}](#{proof_anchor(run, name)})"
             design = " *by design*" if name in by_design(run.variant) else ""
             cells.append(_cell(cell + design + ("" if res.expected else " **NEW**")))
         kind, cites = kinds.get(name, ("", ""))
@@ -295,7 +298,6 @@ def write_report(runs: list[RunResult], outdir: Path, narrator: Narrator, draft_
         row = (f"| {r.variant} | {r.preset} | {r.engine} | {'yes' if r.complete else _cell('no: ' + r.reason)} | "
                f"{r.states} | {r.transitions} | {r.depth} |")
         L.append(row + (f" {r.seconds:.2f} | {round(r.states_per_s)} |" if timings else ""))
-    from .proof_report import proof_lines
     L += proof_lines(runs)
     L += ["", "## Variants", "", "| Variant | Cites | What it reads |", "|---|---|---|"]
     L += [f"| {v['name']} | {_cell(v.get('cites', ''))} | {_cell(v.get('doc', ''))} |" for v in variants]

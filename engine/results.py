@@ -97,6 +97,8 @@ class PropertyResult:
     trace: TraceRecord | None = None
     expected: bool = True               # False: differs from the baseline
     invariant: list[str] = field(default_factory=list)   # prove: the inductive invariant that closes the proof
+    method: str = ""                    # prove: what decided it ("k-induction (k=1)", "invariant discovery", ...)
+    seconds: float | None = None        # prove: time spent on this property (a shared phase counts for each)
 
     @property
     def shown(self) -> str:
@@ -110,7 +112,8 @@ class PropertyResult:
                 "topic": self.topic, "verdict": self.verdict, "shown": self.shown, "reason": self.reason,
                 "depth": self.depth, "expected": self.expected,
                 "trace": None if self.trace is None else [asdict(s) for s in self.trace.steps],
-                **({"invariant": list(self.invariant)} if self.invariant else {})}
+                **({"invariant": list(self.invariant)} if self.invariant else {}),
+                **({"method": self.method, "seconds": round(self.seconds, 3)} if self.seconds is not None else {})}
 
 
 @dataclass

@@ -41,7 +41,8 @@ def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float
                                    seconds=sr.seconds)
         elif sr.exhausted_at is not None and o.verdict != UNKNOWN:
             proofs[p.name] = Proof(p, HOLDS, "BMC", f"proved by exhaustive BMC: no path of {sr.exhausted_at} steps exists",
-                                   seconds=sr.seconds)
+                                   seconds=sr.seconds, invariant=(f"every reachable state is reached within "
+                                                                  f"{sr.exhausted_at - 1} steps, and BMC checked them all",))
 
 
 def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int = 3,
@@ -88,7 +89,8 @@ def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Propert
         t1 = time.monotonic()
         status, k, text = ind.prove(bad_state(enc, p), _soon(deadline, timeout_s))
         if status == "proved":
-            proofs[p.name] = Proof(p, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})")
+            proofs[p.name] = Proof(p, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})",
+                                   invariant=_inductive(p, k, ind.names))
         else:
             proofs[p.name] = Proof(p, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
         proofs[p.name].seconds = time.monotonic() - t1
@@ -102,6 +104,12 @@ def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Propert
             _spacer(enc, p, proofs, _soon(deadline, timeout_s))
     _bmc(enc, [p for p in everything if proofs[p.name].method == "explored"], 10_000, deadline, proofs,
          "explored states violate it; ")
+
+
+def _inductive(p: PropertyDef, k: int, lemmas: Sequence[str]) -> tuple[str, ...]:
+    """What closes a k-induction proof: the claim itself (k-inductive), with the lemmas it assumed."""
+    own = "the property itself" + ("" if k == 1 else f", {k}-inductive: {k} steps where it holds are followed by one where it holds")
+    return (f"{p.name} ({own})",) + tuple(f"{n} (lemma, proved before use)" for n in lemmas)
 
 
 def _soon(deadline: float | None, per: float | None) -> float | None:
@@ -123,15 +131,18 @@ def _lemmas(enc: Encoder, ind: Inductor, lemmas: Sequence[PropertyDef], proofs: 
         for lem in lemmas:
             proofs[lem.name] = Proof(lem, HOLDS, f"k-induction (k={k})",
                                      f"proved jointly with the other lemmas by k-induction (k={k})")
-        ind.assume(preds)
+        ind.assume(preds, [x.name for x in lemmas])
+        for lem in lemmas:
+            proofs[lem.name].invariant = _inductive(lem, k, [x.name for x in lemmas if x is not lem])
         return
     for lem, pred in zip(lemmas, preds):
         if stop.requested():
             return
         status, k, text = ind.prove(bad_state(enc, lem), deadline)
         if status == "proved":
-            proofs[lem.name] = Proof(lem, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})")
-            ind.assume([pred])
+            proofs[lem.name] = Proof(lem, HOLDS, f"k-induction (k={k})", f"proved by k-induction (k={k})",
+                                     invariant=_inductive(lem, k, ind.names))
+            ind.assume([pred], [lem.name])
         else:
             proofs[lem.name] = Proof(lem, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
 
@@ -141,7 +152,13 @@ def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proo
     how = (f"{d.candidates} candidate clauses from {d.states} explored states"
            f"{'' if d.complete else ' (exploration cut short)'}, {d.inductive} inductive after {d.rounds} rounds")
     for p in props:
-        if p.name in d.proved:
+        if p.name in d.proved and p.name in d.k_given:
+            inv, k = tuple(d.proved[p.name]), d.k_given[p.name]
+            proofs[p.name] = Proof(p, HOLDS, f"k-induction (k={k}) + discovery",
+                                   f"proved by k-induction (k={k}) assuming discovery's inductive invariant, "
+                                   f"{len(inv) - 1} of its clauses needed (Houdini: {how})",
+                                   invariant=inv, seconds=d.seconds)
+        elif p.name in d.proved:
             inv = tuple(d.proved[p.name])
             proofs[p.name] = Proof(p, HOLDS, "invariant discovery",
                                    f"proved by an inductive invariant of {len(inv)} clauses (Houdini: {how})",
@@ -185,6 +202,7 @@ def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | 
         p = pf.prop
         res = PropertyResult(p.name, p.kind, p.cites, p.doc, topic, pf.verdict, pf.reason)
         res.invariant = list(pf.invariant)
+        res.method, res.seconds = pf.method, pf.seconds
         if pf.trace is not None:
             res.depth = len(pf.trace.steps)
             res.trace = trace_record(system, pf.trace, p, preset, variant, engine="symbolic", overrides=overrides)

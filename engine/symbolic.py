@@ -112,6 +112,23 @@ class Unrolling:
         return len(self.indicators)
 
 
+class Renaming:
+    """z3.substitute for one fixed list of pairs, minus its per-call Python checks (the sorts of
+    every pair, compared anew on each call, cost more than the substitution itself; z3's C side
+    still rejects a pair whose sorts differ)."""
+
+    def __init__(self, frm: Sequence[z3.ExprRef], to: Sequence[z3.ExprRef]):
+        self.keep = (list(frm), list(to))   # the arrays below do not hold references
+        self.n = len(frm)
+        self.frm = (z3.Ast * self.n)(*[a.as_ast() for a in frm])
+        self.to = (z3.Ast * self.n)(*[b.as_ast() for b in to])
+
+    def __call__(self, t: z3.ExprRef) -> z3.ExprRef:
+        if not self.n:
+            return t
+        return z3.z3._to_expr_ref(z3.Z3_substitute(t.ctx_ref(), t.as_ast(), self.n, self.frm, self.to), t.ctx)
+
+
 class Encoder:
     def __init__(self, system: System):
         self.system = system
@@ -121,25 +138,47 @@ class Encoder:
         for inst in system.rules:
             for slot, val in inst.updates:
                 self.writers[slot].append((inst.index, val))
-        self._tr: dict[tuple, Translator] = {}
         self._compiled: dict[int, tuple[Callable, Callable]] = {}
+        # Every formula is translated once, over template state vectors, and renamed onto the
+        # states of each unrolling with z3.substitute (C code): the transition relation is built
+        # once per (preset, variant), however many unrollings, solvers and properties use it.
+        self._tpre, self._tpost = self.state("τ"), self.state("τ'")
+        self._tr = {False: Translator(self._tpre), True: Translator(self._tpre, self._tpost)}
+        self._labels = [f"{system.instance_label(r)}#{r.index}" for r in system.rules]
+        self._tind = [z3.Bool(f"τ:{x}") for x in self._labels]
+        self._trans: z3.BoolRef | None = None
+        self._quiet: z3.BoolRef | None = None
+        self._pairs: dict[tuple, tuple] = {}
+        self._steps: dict[tuple, z3.BoolRef] = {}
+        self._domain: z3.BoolRef | None = None
 
     # --- states and predicates -------------------------------------------------------------
     def state(self, tag: str) -> list[z3.ArithRef]:
         return [z3.Int(f"{tag}:{self.schema.slot_name(i)}") for i in range(len(self.sizes))]
 
     def domain(self, st: Sequence[z3.ArithRef]) -> z3.BoolRef:
-        return z3.And([z3.And(0 <= x, x < n) for x, n in zip(st, self.sizes)])
+        if self._domain is None:
+            self._domain = z3.And([z3.And(0 <= x, x < n) for x, n in zip(self._tpre, self.sizes)])
+        return self._rename(self._domain, st)
 
-    def translator(self, pre, post=None) -> Translator:
-        key = (id(pre), id(post))
-        tr = self._tr.get(key)
-        if tr is None or tr.frames[0] is not pre or tr.frames[1] is not post:
-            tr = self._tr[key] = Translator(pre, post)
-        return tr
+    def _rename(self, t: z3.ExprRef, pre, post=None, ind=None) -> z3.ExprRef:
+        """A template formula over these states (and rule indicators)."""
+        key = (id(pre), id(post), id(ind))
+        hit = self._pairs.get(key)
+        if hit is None or hit[0] is not pre or hit[1] is not post or hit[2] is not ind:   # ids of dead lists are reused
+            if len(self._pairs) > 4096:
+                self._pairs.clear()
+            frm = list(self._tpre) + (list(self._tpost) if post is not None else []) + (self._tind if ind is not None else [])
+            to = list(pre) + (list(post) if post is not None else []) + (list(ind) if ind is not None else [])
+            hit = self._pairs[key] = (pre, post, ind, Renaming(frm, to))
+        return hit[3](t)
+
+    def template(self, e: Expr, post: bool = False) -> z3.ExprRef:
+        """`e` over the template states (memoised): what every `pred` renames."""
+        return self._tr[post](e)
 
     def pred(self, e: Expr, pre, post=None) -> z3.BoolRef:
-        return as_bool(self.translator(pre, post)(e))
+        return self._rename(as_bool(self.template(e, post is not None)), pre, post)
 
     def init(self, st: Sequence[z3.ArithRef]) -> z3.BoolRef:
         """The disjunction of the concrete initial states."""
@@ -147,31 +186,53 @@ class Encoder:
 
     def quiescent(self, st: Sequence[z3.ArithRef]) -> z3.BoolRef:
         """No protocol (non-environment) rule instance is enabled."""
-        return z3.And([z3.Not(self.pred(r.guard, st)) for r in self.system.rules if not r.env])
+        if self._quiet is None:
+            tr = self._tr[False]
+            self._quiet = z3.And([z3.Not(as_bool(tr(r.guard))) for r in self.system.rules if not r.env])
+        return self._rename(self._quiet, st)
 
     def successor(self, inst_index: int, st: Sequence[z3.ArithRef]) -> list[z3.ArithRef]:
         """The post-state of one instance as terms over `st` (Horn clauses need no indicators)."""
-        tr = self.translator(st)
         out = list(st)
         for slot, val in self.system.rules[inst_index].updates:
-            out[slot] = as_int(tr(val))
+            out[slot] = self._rename(as_int(self.template(val)), st)
         return out
+
+    def bad_step(self, e: Expr, st: Sequence[z3.ArithRef]) -> z3.BoolRef:
+        """Some instance is enabled in `st` and its step breaks the step claim `e(pre, post)`.
+
+        Built once over the template state (each instance's successor put in for post), so
+        every state of every unrolling costs one renaming."""
+        key = ("bad_step", e.key())
+        tpl = self._steps.get(key)
+        if tpl is None:
+            tr, succ = self._tr[False], []
+            claim = as_bool(self.template(e, True))
+            for r in self.system.rules:
+                post = list(self._tpre)
+                for slot, val in r.updates:
+                    post[slot] = as_int(tr(val))
+                succ.append(z3.And(as_bool(tr(r.guard)), z3.Not(Renaming(self._tpost, post)(claim))))
+            tpl = self._steps[key] = z3.Or(succ)
+        return self._rename(tpl, st)
 
     def trans(self, pre, post, tag: str) -> tuple[list[z3.BoolRef], z3.BoolRef]:
         """(indicators, constraint): exactly one instance fires from `pre` and yields `post`."""
         rules = self.system.rules
-        ind = [z3.Bool(f"{tag}:{self.system.instance_label(r)}#{r.index}") for r in rules]
+        ind = [z3.Bool(f"{tag}:{x}") for x in self._labels]
         if not rules:
             return ind, z3.BoolVal(False)
-        tr = self.translator(pre)
-        parts = [z3.PbEq([(b, 1) for b in ind], 1)]
-        parts += [z3.Implies(b, as_bool(tr(r.guard))) for b, r in zip(ind, rules)]
-        for slot, writers in enumerate(self.writers):
-            val = pre[slot]
-            for idx, e in reversed(writers):
-                val = z3.If(ind[idx], as_int(tr(e)), val)
-            parts.append(post[slot] == val)
-        return ind, z3.And(parts)
+        if self._trans is None:
+            tr, pre_, post_, tind = self._tr[False], self._tpre, self._tpost, self._tind
+            parts = [z3.PbEq([(b, 1) for b in tind], 1)]
+            parts += [z3.Implies(b, as_bool(tr(r.guard))) for b, r in zip(tind, rules)]
+            for slot, writers in enumerate(self.writers):
+                val = pre_[slot]
+                for idx, e in reversed(writers):
+                    val = z3.If(tind[idx], as_int(tr(e)), val)
+                parts.append(post_[slot] == val)
+            self._trans = z3.And(parts)
+        return ind, self._rename(self._trans, pre, post, ind)
 
     def bad(self, prop: PropertyDef, unr: Unrolling, k: int) -> z3.BoolRef | None:
         """The property fails (a witness is found, for `reachable`) at the end of step k."""
