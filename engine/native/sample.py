@@ -31,11 +31,11 @@ def sample_states(system: System, names: set[str], budget: Budget, keep: int,
     lib, _ = build(src)
     n = system.schema.nslots
     limit = int(budget.memory_mb * 2**20) if budget.memory_mb else 0
-    ctx = lib.nm_new(1, 1, 0, budget.max_states or 0, limit, *_masks(layout, names))
+    ctx = lib.nm_new(1, 1, 0, budget.max_states or 0, limit, *_masks(layout, names), 0, 0, 0)   # no graph, coverage, POR
     if not ctx:
         return NativeExploration(states=[], parent=None, complete=False, reason="no memory"), []
     try:
-        ex = _explore(lib, ctx, system, layout, n, budget, progress, NativeStats(), True)
+        ex = _explore(lib, ctx, system, layout, n, budget, progress, NativeStats(), True, [], "")
         count = _counts(lib, ctx)[0]
         perms = compile_permuters(system.schema)
         reps = max(1, keep // (len(perms) + 1))
