@@ -25,33 +25,12 @@ MEMORY = 3
 _built: dict[int, tuple[System, ctypes.CDLL, Layout]] = {}
 
 
-def _declare(lib: ctypes.CDLL) -> None:
-    u64, i64, p, i = ctypes.c_uint64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
-    sigs = {
-        "nb_new": (p, [i, i, i]), "nb_free": (None, [p]),
-        "nb_expand": (i, [p, u64, u64, u64, u64]), "nb_transitions": (u64, [p]),
-        "nb_out_count": (u64, [p, i]), "nb_out": (p, [p, i]), "nb_rec_bytes": (i, []),
-        "nb_begin": (None, [p]), "nb_absorb": (i64, [p, i, ctypes.c_char_p, u64, u64]),
-        "nb_seed": (i64, [p, ctypes.c_char_p, u64]),
-        "nb_hit": (i64, [p, i, i, ctypes.POINTER(i64), ctypes.c_char_p]),
-        "nb_count": (u64, [p]), "nb_link": (None, [p, u64, ctypes.c_char_p, ctypes.POINTER(i64)]),
-        "nb_export": (None, [p, u64, u64, ctypes.c_char_p, p, p, p]),
-        "nb_import": (i, [p, u64, ctypes.c_char_p, p, p, p]),
-        "nb_truncate": (None, [p, u64]), "nb_memory": (u64, [p]), "nb_error": (None, [p, ctypes.POINTER(i64)]),
-        "nm_state_bytes": (i, []),
-    }
-    for name, (res, args) in sigs.items():
-        fn = getattr(lib, name)
-        fn.restype, fn.argtypes = res, args
-
-
 def library(system: System) -> tuple[ctypes.CDLL, Layout]:
     """The compiled model, once per system object (shards of one process share it)."""
     got = _built.get(id(system))
     if got is None or got[0] is not system:
         src, layout = generate(system)
-        lib, _ = build(src)
-        _declare(lib)
+        lib, _ = build(src)   # build() declares the nb_* calls with the rest
         if len(_built) > 8:
             _built.clear()
         got = _built[id(system)] = (system, lib, layout)
