@@ -191,12 +191,12 @@ def properties_source(system: System, props: Sequence[PropertyDef]) -> tuple[str
 
 
 def coverage_source(system: System) -> str:
-    """Rule instance -> rule (by name, first-seen order, as engine/coverage.py numbers them)."""
-    names = list(dict.fromkeys(inst.rule.name for inst in system.rules))
-    index = {n: i for i, n in enumerate(names)}
-    kind = "uint16_t" if len(names) < 65536 else "uint32_t"
-    rows = ",".join(str(index[inst.rule.name]) for inst in system.rules) or "0"
-    return f"#define NRULENAMES {len(names)}\nstatic const {kind} RULE_OF[] = {{{rows}}};"
+    """Rule instance -> rule, numbered as engine/coverage.py numbers them (its counts are merged there)."""
+    from ..coverage import Coverage
+    cov = Coverage(system)
+    kind = "uint16_t" if len(cov.names) < 65536 else "uint32_t"
+    rows = ",".join(map(str, cov.rule_of)) or "0"
+    return f"#define NRULENAMES {len(cov.names)}\nstatic const {kind} RULE_OF[] = {{{rows}}};"
 
 
 def generate(system: System, por=None) -> tuple[str, Layout]:
