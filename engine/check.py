@@ -32,8 +32,8 @@ POR_TRACE = "explicit with partial-order reduction (--por): this trace may not b
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
     if prop.name in ex.hits:
         return decided_by_trace(prop.kind), ""
-    if ex.complete and prop.kind == Kind.PROGRESS and ex.no_progress:
-        return UNKNOWN, ex.no_progress
+    if ex.complete and prop.kind == Kind.PROGRESS and (ex.no_progress or prop.name in ex.undecided):
+        return UNKNOWN, ex.no_progress or ex.undecided[prop.name]
     if ex.complete:
         return HOLDS_WITHIN_BOUNDS, ""
     return UNKNOWN, ex.reason

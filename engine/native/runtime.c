@@ -2,6 +2,7 @@
  * Python drives.  Compiled after the generated half and store.c. */
 
 static void range_error(struct worker *w, int k, int slot, int value) {
+  if (w->walking) { w->walk_err = 1; return; }   /* the search itself will meet it, with the right id */
   if (!w->err || w->cur < w->err_id)
     w->err = 1, w->err_id = w->cur, w->err_k = k, w->err_slot = slot, w->err_value = value;
 }
@@ -10,12 +11,15 @@ static void flush(struct worker *w);
 
 static void take(struct worker *w, int k, const uint8_t *n, int env);
 
-static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+/* nonzero: the successor function may stop (settle.c wants just the first protocol successor) */
+static int emit(struct worker *w, int k, const uint8_t *n, int env) {
+  if (w->walking) return walk_emit(w, n, env);
   if (!env) w->protocol = 1;   /* quiescence is judged on the full set, also under reduction */
   if (!w->c->por) take(w, k, n, env);
 #if POR
   else if (!por_hold(w, k, n, env)) w->oom = 1;
 #endif
+  return 0;
 }
 
 #if POR
@@ -118,6 +122,7 @@ static void expand_batches(struct worker *w) {
       if (!w->protocol)
         for (int j = 0; j < NQUIETP; j++)
           if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
+      if (c->settle && c->prog_open) settle_check(c, w, s, (uint32_t)id);
     }
     c->batch_n[b] = w->nout - c->batch_off[b];
   }
@@ -147,6 +152,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     for (int j = 0; j < NSTEPP; j++) w->step_id[j] = NONE;
     for (int j = 0; j < NQUIETP; j++) w->quiet_id[j] = NONE;
   }
+  settle_chunk_start(c);
   int started = 0;
   for (int i = 1; i < c->nworkers && c->nbatch >= 8; i++, started++)   /* small levels: not worth a thread */
     if (pthread_create(&c->w[i].tid, NULL, worker_main, &c->w[i])) break;
@@ -167,10 +173,18 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     struct cand *o = c->w[c->batch_w[b]].out + c->batch_off[b];
     for (size_t i = 0; i < c->batch_n[b]; i++, o++) {
       uint64_t slot;
-      if (lookup(c, o->h, o->w, &slot)) { o->id = (uint32_t)((c->table[slot] & 0xffffffffu) - 1); continue; }
+      if (lookup(c, o->h, o->w, &slot)) {
+        o->id = (uint32_t)((c->table[slot] & 0xffffffffu) - 1);
+        if (c->settle) c->table[slot] |= inherited(c, &c->w[c->batch_w[b]], o->h);
+        continue;
+      }
       uint64_t id = c->count;
       o->id = (uint32_t)id;
       if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
+      if (c->settle) {   /* the slot may have moved if the table grew */
+        lookup(c, o->h, o->w, &slot);
+        c->table[slot] |= inherited(c, &c->w[c->batch_w[b]], o->h);
+      }
       for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
         int j = __builtin_ctzll(m);
         c->state_hit[j] = (uint32_t)id;
@@ -179,6 +193,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     }
   }
   if (c->graph && !merge_edges(c, lo)) return NM_MEMORY;
+  settle_chunk_end(c);
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     c->transitions += w->transitions;
@@ -203,8 +218,9 @@ void nm_free(struct ctx *c) {
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
-    por_free(w);
+    por_free(w), settle_free(w);
   }
+  for (int p = 0; p < NPROGP; p++) free(c->lasso_s[p]);
   if (c->eoff) for (size_t i = 0; i < c->nblocks; i++) free(c->eoff[i]);
   for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
   for (int p = 0; p < NPROGP; p++) free(c->lasso[p]);
@@ -218,7 +234,7 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
                    uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step, int graph, int cov, int por) {
   struct ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  c->fp = fp;
+  c->fp = fp, c->fpmask = ~0ull;
   c->nworkers = workers < 1 ? 1 : workers;
   c->sym = sym, c->max_states = max_states, c->mem_limit = mem_limit;
   c->dec_state = dec_state, c->dec_quiet = dec_quiet, c->dec_step = dec_step;
@@ -240,6 +256,7 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
   for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
   for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
   for (int j = 0; j <= NSTEPP; j++) c->step_hit[j] = NONE;
+  for (int p = 0; p <= NPROGP; p++) c->prog_stuck[p] = -1, c->prog_over[p] = NONE;
   return c;
 }
 
@@ -332,6 +349,7 @@ int nm_fingerprints(struct ctx *c) { return c->fp; }
 
 /* after a complete search: decide the progress claims in `wanted` (0 done, 1 memory, 2 too many edges) */
 int nm_progress(struct ctx *c, uint64_t wanted) {
+  if (c->settle) return 0;   /* decided during the search */
   for (int p = 0; p < NPROGP; p++) c->prog_stuck[p] = -1;
   return c->graph ? progress_pass(c, wanted) : 1;
 }
@@ -358,4 +376,35 @@ int nm_nrulenames(void) { return NRULENAMES; }
 void nm_por(struct ctx *c, uint64_t *out) {   /* states expanded through a proper subset, transitions not taken */
   out[0] = out[1] = 0;
   for (int i = 0; i < c->nworkers; i++) out[0] += c->w[i].por_reduced, out[1] += c->w[i].por_pruned;
+}
+
+/* fingerprint mode: decide the progress claims in `wanted` while exploring (settle.c), with greedy walks
+   of at most K steps and local searches of at most L states; before the first state.  0: cannot */
+int nm_settle(struct ctx *c, uint64_t wanted, uint64_t K, uint64_t L) {
+  if (!c->fp || c->por || c->count || NPROGP > MAXPROG || K < 1 || L < 1 || L >= NONE) return 0;
+  for (int i = 0; i < c->nworkers; i++)
+    if (!settle_init(&c->w[i], K, L)) return 0;
+  c->settle = 1, c->prog_open = wanted, c->fpmask = ~0ull >> NPROGP;
+  return 1;
+}
+
+/* the stuck state's lasso as canonical states, NSLOTS bytes each, up to `cap` of them; their number */
+uint64_t nm_stuck_states(struct ctx *c, int p, uint8_t *out, uint64_t cap) {
+  if (c->lasso_s[p] && cap) memcpy(out, c->lasso_s[p], (c->lasso_n[p] < cap ? c->lasso_n[p] : cap) * NSLOTS);
+  return c->lasso_n[p];
+}
+
+/* the first state neither witnessed to settle nor found stuck (a local search reached L), or -1 */
+int64_t nm_undecided(struct ctx *c, int p) { return c->prog_over[p] == NONE ? -1 : (int64_t)c->prog_over[p]; }
+
+/* what settle.c cost: checks, known at once, greedy steps, local searches, their states, the largest,
+   CPU nanoseconds (summed over workers) */
+void nm_settle_stats(struct ctx *c, uint64_t *out) {
+  memset(out, 0, 7 * 8);
+  for (int i = 0; i < c->nworkers && c->settle; i++) {
+    struct settlew *v = c->w[i].sw;
+    out[0] += v->checks, out[1] += v->known, out[2] += v->steps, out[3] += v->searches, out[4] += v->searched;
+    if (v->most > out[5]) out[5] = v->most;
+    out[6] += v->ns;
+  }
 }
