@@ -80,7 +80,7 @@ def add_verdicts(system: System, run: RunResult, ex: Exploration, props: list[Pr
             if p.kind == Kind.PROGRESS:
                 from .settling import extend_lasso
                 tr, loop_from = extend_lasso(system, ex, tr, ex.hits[p.name].lasso, symmetry)
-            engine = POR_TRACE if run.engine == "explicit+por" else run.engine
+            engine = POR_TRACE if run.engine.endswith("+por") else run.engine
             res.trace = trace_record(system, tr, p, preset, variant, engine, overrides)
             res.trace.states = run.states   # the run's count: a cluster's `ex` holds only the hit paths
             res.trace.loop_from = loop_from

@@ -58,6 +58,7 @@ static void take(struct worker *w, int k, const uint8_t *n, int env) {
   pack(cs, q->w);
   q->h = hash_words(q->w);
   q->via = (uint32_t)k, q->protocol = !env;
+  if (c->settle && !env && !w->has_first) w->has_first = 1, w->first_h = q->h, memcpy(w->first_s, cs, NSLOTS);
   __builtin_prefetch(&c->table[q->h & c->tmask]);
 }
 
@@ -105,7 +106,7 @@ static void expand_batches(struct worker *w) {
     uint64_t lo = c->lo + b * BATCH, hi = lo + BATCH < c->hi ? lo + BATCH : c->hi;
     for (uint64_t id = lo; id < hi && !w->err && !w->oom; id++) {
       unpack(state_at(c, id), s);
-      w->cur = (uint32_t)id, w->protocol = 0;
+      w->cur = (uint32_t)id, w->protocol = 0, w->has_first = 0;
       size_t before = w->nedge;
       successors(s, w);
 #if POR

@@ -115,18 +115,23 @@ static inline uint64_t canon_hash(struct ctx *c, const uint8_t *n, uint8_t *cs, 
   return hash_words(p);
 }
 
-/* 1 settles, 0 undecided (loop, dead end, K steps), -1 range error */
+/* from s0, the state being expanded: 1 settles, 0 undecided (loop, dead end, K steps), -1 range error */
 static int greedy(struct ctx *c, struct worker *w, const uint8_t *s0, uint64_t h, int p) {
   struct settlew *v = w->sw;
   uint8_t cur[NSLOTS];
   uint64_t pk[NWORDS];
   int n = 0, ok = 0;
   memcpy(cur, s0, NSLOTS);
-  for (;;) {
+  for (int first = 1;; first = 0) {
     if (known(c, w, h, p)) { ok = 1; break; }
     for (int i = 0; i < n; i++) if (v->path[i] == h) return 0;
     if (n == (int)v->K) return 0;
     v->path[n++] = h;
+    if (first) {   /* the expansion of s0 computed its first protocol successor already */
+      if (!w->has_first) { ok = PROGP[p](cur); break; }
+      memcpy(cur, w->first_s, NSLOTS), h = w->first_h;
+      continue;
+    }
     if (!walk_successors(w, cur, 1)) return -1;
     v->steps++;
     if (!v->ngot) { ok = PROGP[p](cur); break; }
@@ -214,6 +219,7 @@ static int local_search(struct ctx *c, struct worker *w, const uint8_t *s0, int 
   uint64_t pk[NWORDS];
   if (++v->gen == 0) { if (v->lt) memset(v->lt, 0, (v->ltmask + 1) * 8); v->gen = 1; }
   v->ln = 0, v->searches++;
+  if (!v->lt && !local_grow(v)) return -1;
   int found = -1, status = 0;
   pack(s0, pk);
   if (local_add(v, pk, hash_words(pk), NONE) < 0) return -1;

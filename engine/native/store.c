@@ -59,6 +59,9 @@ struct worker {
   struct porw *pw;             /* partial-order reduction (por.c): successors held for the ample set */
   struct settlew *sw;          /* progress without a graph (settle.c) */
   int walking, walk_err;       /* successors() runs for settle.c: emit hands it the states */
+  int has_first;               /* the state expanded has a protocol successor: the first, canonical */
+  uint64_t first_h;
+  uint8_t first_s[NSLOTS];
   uint64_t por_reduced, por_pruned;
 };
 
