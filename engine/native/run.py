@@ -202,9 +202,9 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
 def _settle_stats(lib, ctx, stats: NativeStats, transitions: int) -> None:
     out = (ctypes.c_uint64 * 7)()
     lib.nm_settle_stats(ctx, out)
-    checks, known, steps, searches, searched, most, ns = out
+    checks, known, steps, searches, searched, most, ns = out   # ns: walks and searches, summed over workers
     stats.settle.update(checks=checks, known_at_once=known, walk_steps=steps, local_searches=searches,
-                        local_states=searched, local_states_largest=most, cpu_s=round(ns / 1e9, 3),
+                        local_states=searched, local_states_largest=most, walk_s=round(ns / 1e9, 3),
                         # successor computations the checks made, against the search's transitions
                         extra_pct=round(100.0 * (steps + searched) / max(transitions, 1), 2))
 

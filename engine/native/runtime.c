@@ -182,10 +182,8 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
       uint64_t id = c->count;
       o->id = (uint32_t)id;
       if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
-      if (c->settle) {   /* the slot may have moved if the table grew */
-        lookup(c, o->h, o->w, &slot);
-        c->table[slot] |= inherited(c, &c->w[c->batch_w[b]], o->h);
-      }
+      uint64_t marks = c->settle ? inherited(c, &c->w[c->batch_w[b]], o->h) : 0;
+      if (marks) lookup(c, o->h, o->w, &slot), c->table[slot] |= marks;   /* the table may have grown */
       for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
         int j = __builtin_ctzll(m);
         c->state_hit[j] = (uint32_t)id;
@@ -399,7 +397,7 @@ uint64_t nm_stuck_states(struct ctx *c, int p, uint8_t *out, uint64_t cap) {
 int64_t nm_undecided(struct ctx *c, int p) { return c->prog_over[p] == NONE ? -1 : (int64_t)c->prog_over[p]; }
 
 /* what settle.c cost: checks, known at once, greedy steps, local searches, their states, the largest,
-   CPU nanoseconds (summed over workers) */
+   nanoseconds in walks and searches past the known-at-once case (summed over workers) */
 void nm_settle_stats(struct ctx *c, uint64_t *out) {
   memset(out, 0, 7 * 8);
   for (int i = 0; i < c->nworkers && c->settle; i++) {
