@@ -115,3 +115,18 @@ def test_random_symmetric_toys_agree(shape, k):
         assert nat.undecided == {} and nat.no_progress == ""
         assert {n: (h.state_id, [nat.states[j] for j in h.lasso]) for n, h in nat.hits.items()} == \
                {n: (h.state_id, [py.states[j] for j in h.lasso]) for n, h in py.hits.items()}
+
+
+def test_the_cli_decides_progress_with_fingerprints_and_reports_the_cost(capsys, tmp_path):
+    import json
+
+    from pmipmc.engine.cli import run as cli_run
+    from pmipmc.engine.errors import EXIT_OK
+    out = tmp_path / "r.json"
+    args = ["check", "--preset", "tiny", "--variant", "repaired", "--jobs", "1", "--no-reports", "--fingerprints",
+            "--json", str(out)]
+    assert cli_run(provider, args) == EXIT_OK   # every verdict decided, the progress claim included
+    assert "progress decided while exploring" in capsys.readouterr().err
+    (run,) = json.loads(out.read_text())["runs"]
+    assert run["engine"] == "native" and run["progress_search"]["checks"] == run["states"]
+    assert [r["verdict"] for r in run["results"] if r["kind"] == "progress"] == ["HOLDS_WITHIN_BOUNDS"]
