@@ -376,34 +376,3 @@ void nm_por(struct ctx *c, uint64_t *out) {   /* states expanded through a prope
   out[0] = out[1] = 0;
   for (int i = 0; i < c->nworkers; i++) out[0] += c->w[i].por_reduced, out[1] += c->w[i].por_pruned;
 }
-
-/* fingerprint mode: decide the progress claims in `wanted` while exploring (settle.c), with greedy walks
-   of at most K steps and local searches of at most L states; before the first state.  0: cannot */
-int nm_settle(struct ctx *c, uint64_t wanted, uint64_t K, uint64_t L) {
-  if (!c->fp || c->por || c->count || NPROGP > MAXPROG || K < 1 || L < 1 || L >= NONE) return 0;
-  for (int i = 0; i < c->nworkers; i++)
-    if (!settle_init(&c->w[i], K, L)) return 0;
-  c->settle = 1, c->prog_open = wanted, c->fpmask = ~0ull >> NPROGP;
-  return 1;
-}
-
-/* the stuck state's lasso as canonical states, NSLOTS bytes each, up to `cap` of them; their number */
-uint64_t nm_stuck_states(struct ctx *c, int p, uint8_t *out, uint64_t cap) {
-  if (c->lasso_s[p] && cap) memcpy(out, c->lasso_s[p], (c->lasso_n[p] < cap ? c->lasso_n[p] : cap) * NSLOTS);
-  return c->lasso_n[p];
-}
-
-/* the first state neither witnessed to settle nor found stuck (a local search reached L), or -1 */
-int64_t nm_undecided(struct ctx *c, int p) { return c->prog_over[p] == NONE ? -1 : (int64_t)c->prog_over[p]; }
-
-/* what settle.c cost: checks, known at once, greedy steps, local searches, their states, the largest,
-   nanoseconds in walks and searches past the known-at-once case (summed over workers) */
-void nm_settle_stats(struct ctx *c, uint64_t *out) {
-  memset(out, 0, 7 * 8);
-  for (int i = 0; i < c->nworkers && c->settle; i++) {
-    struct settlew *v = c->w[i].sw;
-    out[0] += v->checks, out[1] += v->known, out[2] += v->steps, out[3] += v->searches, out[4] += v->searched;
-    if (v->most > out[5]) out[5] = v->most;
-    out[6] += v->ns;
-  }
-}
