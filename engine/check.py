@@ -32,8 +32,8 @@ POR_TRACE = "explicit with partial-order reduction (--por): this trace may not b
 def decide(prop: PropertyDef, ex: Exploration) -> tuple[str, str]:
     if prop.name in ex.hits:
         return decided_by_trace(prop.kind), ""
-    if ex.complete and prop.kind == Kind.PROGRESS and ex.no_progress:
-        return UNKNOWN, ex.no_progress
+    if ex.complete and prop.kind == Kind.PROGRESS and (ex.no_progress or prop.name in ex.undecided):
+        return UNKNOWN, ex.no_progress or ex.undecided[prop.name]
     if ex.complete:
         return HOLDS_WITHIN_BOUNDS, ""
     return UNKNOWN, ex.reason
@@ -80,7 +80,7 @@ def add_verdicts(system: System, run: RunResult, ex: Exploration, props: list[Pr
             if p.kind == Kind.PROGRESS:
                 from .settling import extend_lasso
                 tr, loop_from = extend_lasso(system, ex, tr, ex.hits[p.name].lasso, symmetry)
-            engine = POR_TRACE if run.engine == "explicit+por" else run.engine
+            engine = POR_TRACE if run.engine.endswith("+por") else run.engine
             res.trace = trace_record(system, tr, p, preset, variant, engine, overrides)
             res.trace.states = run.states   # the run's count: a cluster's `ex` holds only the hit paths
             res.trace.loop_from = loop_from

@@ -60,6 +60,7 @@ class Exploration:
     # why progress properties were not decided on this run's graph ("" once they were): the
     # cluster engine keeps no edges, and a partial-order-reduced graph may hide the way out
     no_progress: str = "this engine keeps no edges, which progress needs"
+    undecided: dict[str, str] = field(default_factory=dict)   # progress claims left UNKNOWN, and why
 
 
 class Checks:

@@ -133,6 +133,7 @@ class RunResult:
     bound: int | None = None     # BMC: verdicts hold only up to this many steps (None: exhaustive)
     coverage: dict[str, dict[str, int]] | None = None   # rule -> {"fired", "enabled_states"}, when collected
     native: Any = None   # the native engine's statistics (NativeStats) when it ran; not in the JSON
+    progress_search: dict | None = None   # native --fingerprints: what deciding progress cost (JSON when set)
 
     @property
     def states_per_s(self) -> float:
@@ -144,4 +145,5 @@ class RunResult:
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
                 "peak_mb": round(self.peak_mb, 1), "symmetry": self.symmetry, "bound": self.bound,
                 "results": [r.to_json() for r in self.results],
-                **({"coverage": self.coverage} if self.coverage is not None else {})}
+                **({"coverage": self.coverage} if self.coverage is not None else {}),
+                **({"progress_search": self.progress_search} if self.progress_search is not None else {})}

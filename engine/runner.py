@@ -99,6 +99,11 @@ def run_job(job: Job) -> RunResult:
             extra += f", fingerprints (chance of a missed state <= {run.native.omission:.1e})"
         if run.native is not None and run.native.edges:
             extra += f", {run.native.edges:,} protocol edges kept at {run.native.bytes_per_edge:.1f} bytes each"
+        if run.native is not None and run.native.settle and "walk_s" in run.native.settle:
+            st = run.native.settle
+            extra += (f", progress decided while exploring ({st['walk_s']:.1f}s in walks and searches, {st['extra_pct']:.1f}% more "
+                      f"successor computations, {st['local_searches']:,} local searches, the largest "
+                      f"{st['local_states_largest']:,} states)")
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
               f"{time.monotonic() - t0:.1f}s{extra}{'' if run.complete else ' INCOMPLETE: ' + run.reason}",
               file=sys.stderr, flush=True)

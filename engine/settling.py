@@ -5,7 +5,9 @@ predicate holds there (most catalogues say `True`: plain quiescence).  The claim
 state from which no path of protocol edges leads to a settled state: the protocol can only
 keep busy (a livelock, a message nobody consumes, a query answered forever).  This is decided
 on the explored graph by backward reachability from the settled states over protocol edges,
-so any engine that can hand over (number of states, edges, quiet flags) can use it.
+so any engine that can hand over (number of states, edges, quiet flags) can use it.  The native
+engine in fingerprint mode keeps no edges and decides the same claim per state while exploring
+(engine/native/settle.c), with the same shallowest stuck state and lasso.
 
 What it does not promise: that the protocol *will* settle.  No fairness is assumed, so a
 scheduler that keeps choosing a loop while an exit exists is not a violation; nor is an

@@ -131,7 +131,7 @@ def write_suggested_text(provider, runs: list[RunResult], outdir: Path) -> Path 
     every repair (the provider's DEFAULT_VARIANT and REPAIRED_VARIANT)."""
     names = {r.variant for r in runs}
     spec, repaired = provider.DEFAULT_VARIANT, provider.REPAIRED_VARIANT
-    if not {spec, repaired} <= names or any(r.engine != "explicit" or not r.complete for r in runs):
+    if not {spec, repaired} <= names or any(r.engine not in ("explicit", "native") or not r.complete for r in runs):
         return None
     draft = next(r for r in runs if r.variant == spec)
     repairs = provider.repairs()

@@ -94,7 +94,7 @@ def test_por_agrees_and_reduces(preset, prop):
     s = provider.build(preset, "draft")
     py = run_explicit(s, preset, "draft", {prop}, por=True, coverage=True)
     nat = run_native(s, preset, "draft", {prop}, workers=2, por=True, coverage=True)
-    assert fingerprint(nat) == fingerprint(py) and nat.engine == "explicit+por"
+    assert fingerprint(nat) == fingerprint(py) and nat.engine == "native+por"
     assert nat.native.por_reduced > 0 and nat.native.por_pruned > 0
     assert all(r.reason.startswith("por:") for r in nat.results if r.kind == "progress")
 

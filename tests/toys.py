@@ -154,3 +154,43 @@ def handshake(strict: bool = True) -> System:
 
     return System(sc, None, [bytes(4)], instantiate(sc, None, [ask, answer, finish]),
                   [work_gets_done, no_request_left_at_quiescence, done_only_after_an_ack, never_an_error, settles])
+
+
+def maze(n: int, protocol: tuple, env: tuple = (), bad: int = -1) -> System:
+    """x in 0..n-1 moves along the given (from, to) edges, protocol or environment, in that order.
+
+    A value with no protocol edge out is settled; edges listed first are the ones a greedy walk takes,
+    so a back edge listed before the way forward sends it round a loop while a long way out exists.
+    The second claim narrows settled to x != bad.
+    """
+    from pmipmc.engine.api import progress_property
+    from pmipmc.engine.expr import TRUE
+    sc = Schema()
+    sc.array("x", Domain(tuple(str(i) for i in range(n))))
+
+    def edge(k: int, a: int, b: int, is_env: bool):
+        def fn(ctx, s):
+            return Step(guard=s.x == a, effect={s.x: b})
+        fn.__name__ = f"{'e' if is_env else 'p'}{k}_{a}_{b}"
+        return rule(cites="toy", env=is_env)(fn)
+
+    rules = [edge(k, a, b, False) for k, (a, b) in enumerate(protocol)]
+    rules += [edge(k, a, b, True) for k, (a, b) in enumerate(env)]
+
+    @progress_property(cites="toy")
+    def can_settle(ctx, s):
+        return TRUE
+
+    @progress_property(cites="toy")
+    def can_settle_off_bad(ctx, s):
+        return s.x != bad
+
+    return System(sc, None, [bytes(1)], instantiate(sc, None, rules), [can_settle, can_settle_off_bad])
+
+
+def ladder(n: int) -> System:
+    """0 -> 1 -> ... -> n-1 (settled), each rung first offering a step back: greedy walks go round
+    0 <-> 1, only a search over every edge finds the top."""
+    back = tuple((i, i - 1) for i in range(1, n - 1))
+    up = tuple((i, i + 1) for i in range(n - 1))
+    return maze(n, back + up)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 CFLAGS = ("-O1", "-shared", "-fPIC", "-pthread", "-w")
 # -O1: as fast as -O2 on three-mags (measured), at half the compile time
-RUNTIME = [Path(__file__).with_name(n) for n in ("store.c", "graph.c", "por.c", "runtime.c", "batch.c")]   # in this order
+RUNTIME = [Path(__file__).with_name(n) for n in ("store.c", "graph.c", "por.c", "settle.c", "runtime.c", "batch.c")]   # in this order
 
 
 class BuildError(RuntimeError):
@@ -81,6 +81,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_progress": (ctypes.c_int, [p, u64]),
         "nm_stuck": (i64, [p, ctypes.c_int, ctypes.POINTER(ctypes.c_uint32), u64, ctypes.POINTER(u64)]),
         "nm_graph": (None, [p, ctypes.POINTER(u64)]),
+        "nm_settle": (ctypes.c_int, [p, u64, u64, u64]),
+        "nm_stuck_states": (u64, [p, ctypes.c_int, ctypes.c_char_p, u64]),
+        "nm_undecided": (i64, [p, ctypes.c_int]), "nm_settle_stats": (None, [p, ctypes.POINTER(u64)]),
         "nm_coverage": (None, [p, ctypes.POINTER(u64), ctypes.POINTER(u64)]),
         "nm_nrulenames": (ctypes.c_int, []),
         "nm_free": (None, [p]),

@@ -60,7 +60,7 @@ def _instance(inst: RuleInstance, rest: Sequence[Expr], sizes: list[int], ind: s
     out.append(f"{ind}  memcpy(n, s, NSLOTS);")
     for slot, val in inst.updates:
         out.append(f"{ind}  ST({inst.index}, {slot}, {sizes[slot]}, {c_expr(val)});")
-    out.append(f"{ind}  emit(w, {inst.index}, n, {int(inst.env)});")
+    out.append(f"{ind}  if (emit(w, {inst.index}, n, {int(inst.env)})) return;")
     out.append(f"{ind}}}")
 
 
@@ -216,7 +216,7 @@ def generate(system: System, por=None) -> tuple[str, Layout]:
         f"#define NSLOTS {sc.nslots}", f"#define NWORDS {nwords}", f"#define NRULES {len(system.rules)}",
         f"typedef {via} via_t;",
         "struct worker;",
-        "static void emit(struct worker *w, int k, const uint8_t *n, int env);",
+        "static int emit(struct worker *w, int k, const uint8_t *n, int env);",
         "static void range_error(struct worker *w, int k, int slot, int value);",
         # every stored value is checked against its slot's domain: an escape is a model bug, not a state
         "#define ST(K, SLOT, SIZE, E) do { x = (E); if ((unsigned)x >= (SIZE)) "

@@ -29,13 +29,15 @@ class NativeError(RuntimeError):
 class _Lazy:
     """A read-only sequence whose items come from the C side on demand (trace reconstruction)."""
 
-    def __init__(self, n: int, get: Callable[[int], object]):
-        self._n, self._get = n, get
+    def __init__(self, n: int, get: Callable[[int], object], extra: dict | None = None):
+        self._n, self._get, self._extra = n, get, extra or {}
 
     def __len__(self) -> int:
         return self._n
 
     def __getitem__(self, i: int):
+        if i in self._extra:   # lasso states past the stored ones (settle.c gives states, not ids)
+            return self._extra[i]
         if not -self._n <= i < self._n:
             raise IndexError(i)
         return self._get(i % self._n)
@@ -54,6 +56,7 @@ class NativeStats:
     por_pruned: int = 0             # --por: transitions not taken
     edges: int = 0                  # protocol edges kept for progress claims (0: none kept)
     graph_bytes: int = 0            # what they cost, included in memory_bytes
+    settle: dict | None = None      # fingerprints: what deciding progress while exploring cost (settle.c)
 
     @property
     def bytes_per_edge(self) -> float:
@@ -66,8 +69,10 @@ class NativeExploration(Exploration):
     coverage: dict | None = None   # engine/coverage.py's by_rule(), when asked
 
 
-FP_NO_PROGRESS = ("fingerprints: the table keeps hashes, not state ids, so no edge can name its target "
-                  "state and progress cannot be decided; run without --fingerprints")
+FP_NO_PROGRESS = ("fingerprints: more progress claims than settle.c has mark bits for; "
+                  "run without --fingerprints")
+# settle.c's bounds: a greedy walk of K protocol steps, then a local search of at most L states
+SETTLE_K, SETTLE_L = 256, 1_000_000
 POR_NO_PROGRESS = "por: progress is not decided on a partial-order-reduced graph"
 
 
@@ -85,10 +90,12 @@ def _masks(layout: Layout, names: set[str] | None) -> tuple[int, int, int]:
 def explore_native(system: System, names: set[str] | None = None, symmetry: bool = True,
                    budget: Budget = Budget(), progress: Callable | None = None,
                    workers: int | None = None, fingerprints: bool = False,
-                   coverage: bool = False, por: bool = False) -> NativeExploration:
+                   coverage: bool = False, por: bool = False,
+                   settle: tuple[int, int] = (SETTLE_K, SETTLE_L)) -> NativeExploration:
     """With `fingerprints`, the table keeps 64-bit hashes instead of states (TLC-style hash
     compaction): less memory, no state comparison, and a small chance that two distinct states
-    share a hash and one is never explored; `stats.omission` bounds that chance."""
+    share a hash and one is never explored; `stats.omission` bounds that chance.  Progress claims
+    are then decided while exploring (settle.c) within `settle` = (K walk steps, L local states)."""
     t0 = time.monotonic()
     tables = None
     if por:   # the tables depend on what is checked: visibility (engine/por.py)
@@ -104,14 +111,21 @@ def explore_native(system: System, names: set[str] | None = None, symmetry: bool
                      *_masks(layout, names), int(bool(progress_names)), int(coverage), int(por))
     if not ctx:
         raise NativeError("the native engine could not allocate its tables")
+    no_graph = "por" if por else "fingerprints" if fingerprints else ""
+    if no_graph == "fingerprints" and progress_names and lib.nm_settle(ctx, _progress_mask(layout, progress_names),
+                                                                       *settle):
+        no_graph, stats.settle = "settle", {"walk_steps_max": settle[0], "local_states_max": settle[1]}
     try:
-        ex = _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry, progress_names,
-                      "por" if por else "fingerprints" if fingerprints else "")
+        ex = _explore(lib, ctx, system, layout, n, budget, progress, stats, symmetry, progress_names, no_graph)
         if coverage:
             ex.coverage = _coverage(lib, ctx, system)
         return ex
     finally:
         lib.nm_free(ctx)
+
+
+def _progress_mask(layout: Layout, names: list[str]) -> int:
+    return sum(1 << j for j, p in enumerate(layout.progress) if p in names)
 
 
 def _counts(lib, ctx) -> list[int]:
@@ -163,7 +177,10 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     graph = (ctypes.c_uint64 * 2)()
     lib.nm_graph(ctx, graph)
     stats.edges, stats.graph_bytes = graph
-    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph) if ex.complete else {}
+    extra: dict[int, bytes] = {}   # lasso states settle.c found, numbered from `count` on
+    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph, extra, n) if ex.complete else {}
+    if stats.settle is not None:
+        _settle_stats(lib, ctx, stats, ex.transitions)
     pr = (ctypes.c_uint64 * 2)()
     lib.nm_por(ctx, pr)
     stats.por_reduced, stats.por_pruned = pr
@@ -173,19 +190,33 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     levels = (ctypes.c_uint64 * (ex.depth + 2))()
     filled = lib.nm_levels(ctx, levels)
     stats.levels = list(levels)[:filled]   # a last entry still growing, if incomplete
-    if lib.nm_fingerprints(ctx):   # pairs of states that could share a 64-bit fingerprint
-        stats.omission = min(1.0, count * count / 2.0**65)
+    if lib.nm_fingerprints(ctx):   # pairs of states that could share a fingerprint (settle.c marks take bits)
+        bits = 64 - (len(layout.progress) if stats.settle is not None else 0)
+        stats.omission = min(1.0, count * count / 2.0 ** (bits + 1))
     ex.hits = _hits(lib, ctx, layout, n)
     ex.hits.update(lasso)
-    _attach_states(ex, lib, ctx, count, n, system, symmetry)
+    _attach_states(ex, lib, ctx, count, n, system, symmetry, extra)
     return ex
 
 
-def _progress(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], no_graph: str) -> dict[str, Hit]:
+def _settle_stats(lib, ctx, stats: NativeStats, transitions: int) -> None:
+    out = (ctypes.c_uint64 * 7)()
+    lib.nm_settle_stats(ctx, out)
+    checks, known, steps, searches, searched, most, ns = out   # ns: walks and searches, summed over workers
+    stats.settle.update(checks=checks, known_at_once=known, walk_steps=steps, local_searches=searches,
+                        local_states=searched, local_states_largest=most, walk_s=round(ns / 1e9, 3),
+                        # successor computations the checks made, against the search's transitions
+                        extra_pct=round(100.0 * (steps + searched) / max(transitions, 1), 2))
+
+
+def _progress(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], no_graph: str,
+              extra: dict[int, bytes], n: int) -> dict[str, Hit]:
     """Progress claims decided on the kept protocol edges (engine/settling.py's definition):
     a Hit at the shallowest state that cannot settle, with its lasso."""
     if not names:
         return {}
+    if no_graph == "settle":
+        return _settled(lib, ctx, ex, layout, names, extra, n)
     if no_graph:
         ex.no_progress = POR_NO_PROGRESS if no_graph == "por" else FP_NO_PROGRESS
         return {}
@@ -231,7 +262,8 @@ def _hits(lib, ctx, layout: Layout, n: int) -> dict[str, Hit]:
     return hits
 
 
-def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: System, symmetry: bool) -> None:
+def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: System, symmetry: bool,
+                   extra: dict[int, bytes]) -> None:
     """Copy out what trace reconstruction reads (the C tables are freed after the run).  A state
     whose block is gone (fingerprint mode) is re-derived: its recorded rule applied to its parent,
     then canonicalised, exactly as the engine derived it."""
@@ -242,7 +274,7 @@ def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: 
         while sid >= 0 and sid not in parents:
             wanted.append(sid)
             parents[sid] = sid = lib.nm_parent(ctx, sid)
-    on_lasso = {j for hit in ex.hits.values() for j in hit.lasso}   # exact mode: every state is stored
+    on_lasso = {j for hit in ex.hits.values() for j in hit.lasso} - extra.keys()   # exact mode: all stored
     buf = ctypes.create_string_buffer(n)
     states: dict[int, bytes] = {}
     roots = None
@@ -260,5 +292,35 @@ def _attach_states(ex: NativeExploration, lib, ctx, count: int, n: int, system: 
     for sid in on_lasso - states.keys():
         lib.nm_state(ctx, sid, buf)
         states[sid] = buf.raw
-    ex.states = _Lazy(count, states.__getitem__)
+    ex.states = _Lazy(count, states.__getitem__, extra)
     ex.parent = _Lazy(count, parents.__getitem__)
+
+
+def _settled(lib, ctx, ex: NativeExploration, layout: Layout, names: list[str], extra: dict[int, bytes],
+             n: int) -> dict[str, Hit]:
+    """settle.c's decisions: a stuck state with its lasso as states, or the first state it could not
+    decide (UNKNOWN for that claim only, unless a stuck state turned up later)."""
+    ex.no_progress = ""
+    count, hits = _counts(lib, ctx)[0], {}
+    for j, name in enumerate(layout.progress):
+        if name not in names:
+            continue
+        stuck = lib.nm_stuck(ctx, j, None, 0, ctypes.byref(ctypes.c_uint64()))
+        if stuck < 0:
+            first = lib.nm_undecided(ctx, j)
+            if first >= 0:
+                L = ex.stats.settle["local_states_max"]
+                ex.undecided[name] = (f"progress: a local search from state {first} reached {L:,} states "
+                                      "without a settled or stuck verdict")
+            continue
+        size = lib.nm_stuck_states(ctx, j, None, 0)
+        buf = ctypes.create_string_buffer(size * n)
+        lib.nm_stuck_states(ctx, j, buf, size)
+        states = [buf.raw[i * n:(i + 1) * n] for i in range(size)]
+        ids = {states[0]: stuck}
+        for st in states[1:]:
+            if st not in ids:
+                ids[st] = count + len(extra)
+                extra[ids[st]] = st
+        hits[name] = Hit(stuck, lasso=tuple(ids[st] for st in states))
+    return hits

@@ -2,6 +2,7 @@
  * Python drives.  Compiled after the generated half and store.c. */
 
 static void range_error(struct worker *w, int k, int slot, int value) {
+  if (w->walking) { w->walk_err = 1; return; }   /* the search itself will meet it, with the right id */
   if (!w->err || w->cur < w->err_id)
     w->err = 1, w->err_id = w->cur, w->err_k = k, w->err_slot = slot, w->err_value = value;
 }
@@ -10,12 +11,15 @@ static void flush(struct worker *w);
 
 static void take(struct worker *w, int k, const uint8_t *n, int env);
 
-static void emit(struct worker *w, int k, const uint8_t *n, int env) {
+/* nonzero: the successor function may stop (settle.c wants just the first protocol successor) */
+static int emit(struct worker *w, int k, const uint8_t *n, int env) {
+  if (w->walking) return walk_emit(w, n, env);
   if (!env) w->protocol = 1;   /* quiescence is judged on the full set, also under reduction */
   if (!w->c->por) take(w, k, n, env);
 #if POR
   else if (!por_hold(w, k, n, env)) w->oom = 1;
 #endif
+  return 0;
 }
 
 #if POR
@@ -54,6 +58,7 @@ static void take(struct worker *w, int k, const uint8_t *n, int env) {
   pack(cs, q->w);
   q->h = hash_words(q->w);
   q->via = (uint32_t)k, q->protocol = !env;
+  if (c->settle && !env && !w->has_first) w->has_first = 1, w->first_h = q->h, memcpy(w->first_s, cs, NSLOTS);
   __builtin_prefetch(&c->table[q->h & c->tmask]);
 }
 
@@ -101,7 +106,7 @@ static void expand_batches(struct worker *w) {
     uint64_t lo = c->lo + b * BATCH, hi = lo + BATCH < c->hi ? lo + BATCH : c->hi;
     for (uint64_t id = lo; id < hi && !w->err && !w->oom; id++) {
       unpack(state_at(c, id), s);
-      w->cur = (uint32_t)id, w->protocol = 0;
+      w->cur = (uint32_t)id, w->protocol = 0, w->has_first = 0;
       size_t before = w->nedge;
       successors(s, w);
 #if POR
@@ -118,6 +123,7 @@ static void expand_batches(struct worker *w) {
       if (!w->protocol)
         for (int j = 0; j < NQUIETP; j++)
           if (!(c->dec_quiet >> j & 1) && w->quiet_id[j] == NONE && !QUIETP[j](s)) w->quiet_id[j] = (uint32_t)id;
+      if (c->settle && c->prog_open) settle_check(c, w, s, (uint32_t)id);
     }
     c->batch_n[b] = w->nout - c->batch_off[b];
   }
@@ -147,6 +153,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     for (int j = 0; j < NSTEPP; j++) w->step_id[j] = NONE;
     for (int j = 0; j < NQUIETP; j++) w->quiet_id[j] = NONE;
   }
+  settle_chunk_start(c);
   int started = 0;
   for (int i = 1; i < c->nworkers && c->nbatch >= 8; i++, started++)   /* small levels: not worth a thread */
     if (pthread_create(&c->w[i].tid, NULL, worker_main, &c->w[i])) break;
@@ -167,10 +174,16 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     struct cand *o = c->w[c->batch_w[b]].out + c->batch_off[b];
     for (size_t i = 0; i < c->batch_n[b]; i++, o++) {
       uint64_t slot;
-      if (lookup(c, o->h, o->w, &slot)) { o->id = (uint32_t)((c->table[slot] & 0xffffffffu) - 1); continue; }
+      if (lookup(c, o->h, o->w, &slot)) {
+        o->id = (uint32_t)((c->table[slot] & 0xffffffffu) - 1);
+        if (c->settle) c->table[slot] |= inherited(c, &c->w[c->batch_w[b]], o->h);
+        continue;
+      }
       uint64_t id = c->count;
       o->id = (uint32_t)id;
       if (!insert(c, o->w, o->h, slot, o->parent, o->via)) return NM_MEMORY;
+      uint64_t marks = c->settle ? inherited(c, &c->w[c->batch_w[b]], o->h) : 0;
+      if (marks) lookup(c, o->h, o->w, &slot), c->table[slot] |= marks;   /* the table may have grown */
       for (uint64_t m = o->mask & ~c->dec_state; m; m &= m - 1) {
         int j = __builtin_ctzll(m);
         c->state_hit[j] = (uint32_t)id;
@@ -179,6 +192,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
     }
   }
   if (c->graph && !merge_edges(c, lo)) return NM_MEMORY;
+  settle_chunk_end(c);
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     c->transitions += w->transitions;
@@ -203,8 +217,9 @@ void nm_free(struct ctx *c) {
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
-    por_free(w);
+    por_free(w), settle_free(w);
   }
+  for (int p = 0; p < NPROGP; p++) free(c->lasso_s[p]);
   if (c->eoff) for (size_t i = 0; i < c->nblocks; i++) free(c->eoff[i]);
   for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
   for (int p = 0; p < NPROGP; p++) free(c->lasso[p]);
@@ -218,7 +233,7 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
                    uint64_t dec_state, uint64_t dec_quiet, uint64_t dec_step, int graph, int cov, int por) {
   struct ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  c->fp = fp;
+  c->fp = fp, c->fpmask = ~0ull;
   c->nworkers = workers < 1 ? 1 : workers;
   c->sym = sym, c->max_states = max_states, c->mem_limit = mem_limit;
   c->dec_state = dec_state, c->dec_quiet = dec_quiet, c->dec_step = dec_step;
@@ -240,6 +255,7 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
   for (int j = 0; j <= NSTATEP; j++) c->state_hit[j] = NONE;
   for (int j = 0; j <= NQUIETP; j++) c->quiet_hit[j] = NONE;
   for (int j = 0; j <= NSTEPP; j++) c->step_hit[j] = NONE;
+  for (int p = 0; p <= NPROGP; p++) c->prog_stuck[p] = -1, c->prog_over[p] = NONE;
   return c;
 }
 
@@ -332,6 +348,7 @@ int nm_fingerprints(struct ctx *c) { return c->fp; }
 
 /* after a complete search: decide the progress claims in `wanted` (0 done, 1 memory, 2 too many edges) */
 int nm_progress(struct ctx *c, uint64_t wanted) {
+  if (c->settle) return 0;   /* decided during the search */
   for (int p = 0; p < NPROGP; p++) c->prog_stuck[p] = -1;
   return c->graph ? progress_pass(c, wanted) : 1;
 }

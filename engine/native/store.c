@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define BLOCK_BITS 16
 #define BLOCK (1u << BLOCK_BITS)
@@ -56,6 +57,11 @@ struct worker {
   uint64_t *fired, *enabled;   /* coverage: per rule instance, per rule */
   uint32_t *stamp;             /* per rule: 1 + the last state counted as enabling it */
   struct porw *pw;             /* partial-order reduction (por.c): successors held for the ample set */
+  struct settlew *sw;          /* progress without a graph (settle.c) */
+  int walking, walk_err;       /* successors() runs for settle.c: emit hands it the states */
+  int has_first;               /* the state expanded has a protocol successor: the first, canonical */
+  uint64_t first_h;
+  uint8_t first_s[NSLOTS];
   uint64_t por_reduced, por_pruned;
 };
 
@@ -65,6 +71,7 @@ struct ctx {
   uint32_t **links;      /* BLOCK parent ids, then BLOCK rule indices, each */
   size_t nblocks, blockcap, live;
   int fp;                /* the table keeps 64-bit fingerprints, not state ids: no state compare */
+  uint64_t fpmask;       /* fingerprint bits; the bits above are settle.c's per-claim marks */
   uint64_t count, next, level_end, depth, transitions, max_states, mem_limit;
   uint64_t *level_start;         /* first state id of each BFS level (ids are in BFS order) */
   size_t levelcap;
@@ -89,6 +96,11 @@ struct ctx {
   int64_t prog_stuck[NPROGP + 1];
   uint32_t *lasso[NPROGP + 1];
   size_t lasso_n[NPROGP + 1];
+  /* progress decided while exploring (settle.c): claims still open, first undecided state, lassos as states */
+  int settle;
+  uint64_t prog_open;
+  uint32_t prog_over[NPROGP + 1];
+  uint8_t *lasso_s[NPROGP + 1];
 };
 
 #define STATE_BYTES ((size_t)BLOCK * NWORDS * 8)
@@ -118,7 +130,7 @@ static inline uint64_t hash_words(const uint64_t *w) {
 }
 
 /* the table holds (hash tag << 32 | id + 1), or with fingerprints the hash itself; 0 is empty */
-static inline uint64_t fingerprint(uint64_t h) { return h ? h : 1; }
+static inline uint64_t fingerprint(struct ctx *c, uint64_t h) { return h & c->fpmask ? h & c->fpmask : 1; }
 
 static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t *slot) {
   uint64_t i = h & c->tmask, tag = h >> 32;
@@ -126,7 +138,7 @@ static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t 
     uint64_t e = c->table[i];
     *slot = i;   /* found: the caller reads the id there */
     if (!e) return 0;
-    if (c->fp ? e == fingerprint(h)
+    if (c->fp ? (e & c->fpmask) == fingerprint(c, h)
               : (e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
     i = (i + 1) & c->tmask;
   }
@@ -139,11 +151,13 @@ static uint64_t graph_bytes(struct ctx *c) {
   return (uint64_t)c->neblk * EBLOCK * 4 + (c->graph ? (uint64_t)c->nblocks * (BLOCK * 4 + 8) : 0);
 }
 
+static uint64_t settle_bytes(struct worker *w);
+
 static uint64_t mem_used(struct ctx *c) {
   uint64_t m = (uint64_t)c->live * STATE_BYTES + (uint64_t)c->nblocks * LINK_BYTES
              + (c->tmask + 1) * 8;
   for (int i = 0; i < c->nworkers; i++)
-    m += c->w[i].cap * sizeof(struct cand) + c->w[i].ecap * 8 + c->w[i].dcap * 4;
+    m += c->w[i].cap * sizeof(struct cand) + c->w[i].ecap * 8 + c->w[i].dcap * 4 + settle_bytes(&c->w[i]);
   return m + graph_bytes(c);
 }
 
@@ -153,7 +167,7 @@ static int grow_table(struct ctx *c) {
   for (uint64_t i = 0; i <= c->tmask; i++) {
     uint64_t e = c->table[i];
     if (!e) continue;
-    uint64_t j = (c->fp ? e : hash_words(state_at(c, (e & 0xffffffffu) - 1))) & (size - 1);
+    uint64_t j = (c->fp ? e & c->fpmask : hash_words(state_at(c, (e & 0xffffffffu) - 1))) & (size - 1);
     while (t[j]) j = (j + 1) & (size - 1);
     t[j] = e;
   }
@@ -194,7 +208,7 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
   memcpy(state_at(c, id), w, NWORDS * 8);
   *parent_at(c, id) = parent;
   *via_at(c, id) = (via_t)via;
-  c->table[slot] = c->fp ? fingerprint(h) : (h >> 32) << 32 | (id + 1);
+  c->table[slot] = c->fp ? fingerprint(c, h) : (h >> 32) << 32 | (id + 1);
   c->count++;
   if (++c->tused * 10 > (c->tmask + 1) * 7) return grow_table(c);
   return 1;
