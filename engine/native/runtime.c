@@ -54,20 +54,20 @@ static void take(struct worker *w, int k, const uint8_t *n, int env) {
   pack(cs, q->w);
   q->h = hash_words(q->w);
   q->via = (uint32_t)k, q->protocol = !env;
-  __builtin_prefetch(&c->table[q->h & c->tmask]);
+  /* a shard never holds a state homed on another shard: its probe would only miss */
+  q->remote = c->shard_n > 1 && shard_home(q->h, c->shard_n) != c->shard_me;
+  if (!q->remote) __builtin_prefetch(&c->table[q->h & c->tmask]);
 }
 
 /* probe the table for every pending successor; the probes' cache misses overlap */
 static void flush(struct worker *w) {
   struct ctx *c = w->c;
-  for (int i = 0; i < w->npend; i++) {
-    uint64_t e = c->table[w->pend[i].h & c->tmask];
-    if (e && !c->fp && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
-  }
+  for (int i = 0; i < w->npend; i++)
+    if (!w->pend[i].remote) prefetch_state(c, w->pend[i].h);
   for (int i = 0; i < w->npend; i++) {
     struct pend *q = &w->pend[i];
     uint64_t slot;
-    if (lookup(c, q->h, q->w, &slot)) {
+    if (!q->remote && lookup(c, q->h, q->w, &slot)) {
       if (c->graph && q->protocol && !push_edge(w, (c->table[slot] & 0xffffffffu) - 1)) { w->oom = 1; break; }
       continue;
     }
@@ -78,12 +78,15 @@ static void flush(struct worker *w) {
       if (!o) { w->oom = 1; break; }
       w->out = o, w->cap = cap;
     }
-    uint8_t s[NSLOTS];
-    unpack(q->w, s);
     struct cand *o = &w->out[w->nout++];
     memcpy(o->w, q->w, sizeof q->w);
     o->h = q->h, o->parent = w->cur, o->via = q->via;
-    o->mask = state_mask(s, w->state_pending);
+    o->mask = 0;
+    if (w->state_pending) {   /* a shard checks state properties when it stores, not here */
+      uint8_t s[NSLOTS];
+      unpack(q->w, s);
+      o->mask = state_mask(s, w->state_pending);
+    }
   }
   w->npend = 0;
 }
