@@ -13,6 +13,11 @@ import ctypes
 from array import array
 from pathlib import Path
 
+try:
+    import numpy as np
+except ImportError:   # only Ray's transport gains from arrays, and Ray brings numpy
+    np = None
+
 from ..api import System
 from ..explore import Checks
 from ..shard import CHUNK, Shard, read_segment, write_segment
@@ -99,10 +104,9 @@ class NativeShard(Shard):
         status = lib.nb_expand(sh, a, b, step, quiet)
         if status:
             self._fail(status)
-        batches: list[bytes | None] = []
+        batches: list[np.ndarray | None] = []
         for d in range(self.nshards):   # this shard's own batch stays in C (None): absorb reads it there
-            n = lib.nb_out_count(sh, d)
-            batches.append(None if d == self.me else ctypes.string_at(lib.nb_out(sh, d), n * self.rec) if n else b"")
+            batches.append(None if d == self.me else self._batch(d))
         hits = []
         k, target = ctypes.c_int64(), ctypes.create_string_buffer(self.nslots)
         for kind, names in ((2, self.layout.step), (1, self.layout.quiet)):
@@ -114,6 +118,18 @@ class NativeShard(Shard):
         moved = sum(len(x) for x in batches if x is not None)
         return {"transitions": lib.nb_transitions(sh), "hits": hits, "moved": moved}, batches
 
+    def _batch(self, d: int):
+        """The records for shard d as a numpy array of bytes: Ray stores an array in its object store
+        with one copy and hands the destination a view of it, where a bytes object is copied into
+        and out of a pickle too."""
+        size = self.lib.nb_out_count(self.sh, d) * self.rec
+        if np is None:
+            return ctypes.string_at(self.lib.nb_out(self.sh, d), size)
+        out = np.empty(size, dtype=np.uint8)
+        if size:
+            ctypes.memmove(out.ctypes.data, self.lib.nb_out(self.sh, d), size)
+        return out
+
     def _fail(self, status: int):
         if status == MEMORY:
             raise NativeError("the native shard ran out of memory")
@@ -124,11 +140,20 @@ class NativeShard(Shard):
         raise NativeError(f"{self.system.instance_label(self.system.rules[k])} stores {value} into "
                           f"{sc.slot_name(slot)}, outside its domain of {sc.slot_domain(slot).size} values")
 
-    def absorb(self, active: frozenset[str], *batches: bytes) -> tuple[list[tuple[str, bytes, int]], int]:
+    def absorb(self, active: frozenset[str], *batches) -> tuple[list[tuple[str, bytes, int]], int]:
+        """Each batch: None (this shard's own, still in C), or the records as bytes or a byte array."""
         self.lib.nb_begin(self.sh)
         on = self.masks(active)[0]
         for src, blob in enumerate(batches):
-            if (blob is None or blob) and self.lib.nb_absorb(self.sh, src, blob, len(blob or b"") // self.rec, on) < 0:
+            if blob is None:
+                got = self.lib.nb_absorb(self.sh, src, None, 0, on)
+            elif len(blob):   # an array from Ray is a read-only view of its object store: read in place
+                where = blob.ctypes.data if np is not None and isinstance(blob, np.ndarray) else \
+                    ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value
+                got = self.lib.nb_absorb(self.sh, src, where, len(blob) // self.rec, on)
+            else:
+                continue
+            if got < 0:
                 raise NativeError("the native shard ran out of memory")
         return self._state_hits(), self.count()
 
