@@ -36,8 +36,12 @@ struct shard {
   size_t pcap;
   struct sent *sent;
   int sent_bits;
-  struct rec **out;           /* per destination: this call's records */
+  struct rec **out;           /* per destination: this call's records (one of the two sets below) */
   size_t *nout, *ocap;
+  /* two sets of batches, by the parity of the round: a shard expands round c + 1 before it absorbs
+     round c (its own batch of round c is still in C then), so it need not wait for the others */
+  struct rec **outs[2];
+  size_t *nouts[2], *ocaps[2];
   uint64_t transitions;
   /* the least hit of the current call per property; NONE when there is none */
   uint32_t step_id[NSTEPP + 1], step_k[NSTEPP + 1], quiet_id[NQUIETP + 1], state_id[NSTATEP + 1];
@@ -48,8 +52,11 @@ struct shard {
 void nb_free(struct shard *sh) {
   if (!sh) return;
   nm_free(sh->c);
-  for (int d = 0; sh->out && d < sh->n; d++) free(sh->out[d]);
-  free(sh->out), free(sh->nout), free(sh->ocap), free(sh->pshard), free(sh->sent);
+  for (int p = 0; p < 2; p++) {
+    for (int d = 0; sh->outs[p] && d < sh->n; d++) free(sh->outs[p][d]);
+    free(sh->outs[p]), free(sh->nouts[p]), free(sh->ocaps[p]);
+  }
+  free(sh->pshard), free(sh->sent);
   free(sh);
 }
 
@@ -60,8 +67,14 @@ struct shard *nb_new(int me, int n, int sym) {
   sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* no graph, coverage or POR: a shard only expands */
   if (sh->c) sh->c->shard_me = me, sh->c->shard_n = n;
   sh->sent = calloc((size_t)1 << SENT_MIN_BITS, sizeof *sh->sent), sh->sent_bits = SENT_MIN_BITS;
-  sh->out = calloc(n, sizeof *sh->out), sh->nout = calloc(n, sizeof(size_t)), sh->ocap = calloc(n, sizeof(size_t));
-  if (!sh->c || !sh->sent || !sh->out || !sh->nout || !sh->ocap) { nb_free(sh); return NULL; }
+  int ok = sh->c && sh->sent;
+  for (int p = 0; p < 2; p++) {
+    sh->outs[p] = calloc(n, sizeof *sh->out), sh->nouts[p] = calloc(n, sizeof(size_t));
+    sh->ocaps[p] = calloc(n, sizeof(size_t));
+    ok = ok && sh->outs[p] && sh->nouts[p] && sh->ocaps[p];
+  }
+  if (!ok) { nb_free(sh); return NULL; }
+  sh->out = sh->outs[0], sh->nout = sh->nouts[0], sh->ocap = sh->ocaps[0];
   return sh;
 }
 
@@ -161,12 +174,13 @@ static int route_all(struct shard *sh, struct worker *w) {
 }
 
 /* expand local states [lo, hi); 0, or NM_RANGE / NM_MEMORY */
-int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on) {
+int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on, int parity) {
   struct ctx *c = sh->c;
   struct worker *w = &c->w[0];
   uint8_t s[NSLOTS];
   begin(sh);
   fit_sent(sh);
+  sh->out = sh->outs[parity & 1], sh->nout = sh->nouts[parity & 1], sh->ocap = sh->ocaps[parity & 1];
   for (int d = 0; d < sh->n; d++) sh->nout[d] = 0;
   w->s = s, w->err = w->oom = 0, w->transitions = 0, w->state_pending = 0, w->npend = 0;
   for (uint64_t id = lo; id < hi; id++) {
@@ -204,8 +218,8 @@ int nb_rec_bytes(void) { return (int)sizeof(struct rec); }
 
 void nb_begin(struct shard *sh) { begin(sh); }
 
-/* store the unseen records of `src`'s batch (NULL: this shard's own batch of the last nb_expand,
-   which never leaves C); the number stored, or -1 when memory ran out */
+/* store the unseen records of `src`'s batch (NULL: this shard's own batch, which never leaves C, of
+   the last nb_expand of parity n); the number stored, or -1 when memory ran out */
 int64_t nb_absorb(struct shard *sh, int src, const uint8_t *blob, uint64_t n, uint64_t state_on) {
   /* a pipeline over the records, so that a probe's two cache misses overlap other records' work:
      record i is copied, hashed and its table slot fetched; LAG records later the state that slot
@@ -215,7 +229,7 @@ int64_t nb_absorb(struct shard *sh, int src, const uint8_t *blob, uint64_t n, ui
   uint8_t s[NSLOTS];
   struct rec r[RING];
   struct ctx *c = sh->c;
-  if (!blob) blob = (const uint8_t *)sh->out[sh->me], n = sh->nout[sh->me];
+  if (!blob) blob = (const uint8_t *)sh->outs[n & 1][sh->me], n = sh->nouts[n & 1][sh->me];
   for (uint64_t i = 0; i < n + 2 * LAG; i++) {
     if (i < n) {
       struct rec *x = &r[i % RING];
