@@ -139,12 +139,9 @@ static int routed(struct shard *sh, const uint64_t *w, uint64_t h) {
   return 0;
 }
 
-uint64_t STATS[4];
-void nb_stats(uint64_t *out) { for (int i = 0; i < 4; i++) out[i] = STATS[i]; }
 static int route(struct shard *sh, const struct cand *o) {
   int d = shard_home(o->h, sh->n);
-  STATS[2 * (d != sh->me)]++;
-  if (routed(sh, o->w, o->h)) { STATS[2 * (d != sh->me) + 1]++; return 1; }
+  if (routed(sh, o->w, o->h)) return 1;
   if (sh->nout[d] == sh->ocap[d]) {
     size_t cap = sh->ocap[d] ? sh->ocap[d] * 2 : 1024;
     struct rec *r = realloc(sh->out[d], cap * sizeof *r);
