@@ -56,7 +56,7 @@ void nb_free(struct shard *sh) {
     for (int d = 0; sh->outs[p] && d < sh->n; d++) free(sh->outs[p][d]);
     free(sh->outs[p]), free(sh->nouts[p]), free(sh->ocaps[p]);
   }
-  free(sh->pshard), free(sh->sent);
+  free(sh->pshard), big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *sh->sent);
   free(sh);
 }
 
@@ -124,9 +124,9 @@ static void fit_sent(struct shard *sh) {
   int want = __builtin_ctzll(sh->c->tmask + 1) - 2;
   if (want > SENT_MAX_BITS) want = SENT_MAX_BITS;
   if (want <= sh->sent_bits) return;
-  struct sent *e = big_alloc(((size_t)1 << want) * sizeof *e, 1);
+  struct sent *e = big_alloc(((size_t)1 << want) * sizeof *e);
   if (!e) return;
-  free(sh->sent);
+  big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *e);
   sh->sent = e, sh->sent_bits = want;
 }
 

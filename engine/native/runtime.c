@@ -202,7 +202,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
 
 void nm_free(struct ctx *c) {
   if (!c) return;
-  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]), free(c->links[i]);
+  for (size_t i = 0; i < c->nblocks; i++) big_free(c->blocks[i], STATE_BYTES), free(c->links[i]);
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
@@ -212,7 +212,8 @@ void nm_free(struct ctx *c) {
   for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
   for (int p = 0; p < NPROGP; p++) free(c->lasso[p]);
   free(c->eoff), free(c->ebase), free(c->eblk);
-  free(c->blocks), free(c->links), free(c->table), free(c->w), free(c->level_start);
+  big_free(c->table, (c->tmask + 1) * 8);
+  free(c->blocks), free(c->links), free(c->w), free(c->level_start);
   free(c->batch_w), free(c->batch_off), free(c->batch_n), free(c->batch_e), free(c->batch_d);
   free(c);
 }
@@ -287,7 +288,7 @@ int nm_run(struct ctx *c, uint64_t budget) {
     c->next = hi;
     if (c->fp)   /* expanded states are needed no more: traces are re-derived from parent links */
       for (uint64_t b = c->nblocks - c->live; (b + 1) * BLOCK <= c->next; b++)
-        free(c->blocks[b]), c->blocks[b] = NULL, c->live--;
+        big_free(c->blocks[b], STATE_BYTES), c->blocks[b] = NULL, c->live--;
     if (c->max_states && c->count >= c->max_states && c->next < c->count) return NM_LIMIT;
     if (c->mem_limit && mem_used(c) > c->mem_limit) return NM_MEMORY;
   }

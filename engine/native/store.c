@@ -162,18 +162,31 @@ static inline void prefetch_state(struct ctx *c, uint64_t h) {
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-/* an array probed at random (the table, the state blocks, a shard's routing cache), on 2 MB pages
-   where the kernel offers them (transparent huge pages, also in "madvise" mode): with 4 kB pages
-   nearly every probe of a large table also misses the TLB.  Freed with free(). */
-static void *big_alloc(size_t bytes, int zero) {
-  void *p = NULL;
-  if (bytes < HUGE_PAGE) return zero ? calloc(1, bytes) : malloc(bytes);
-  if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
+/* an array probed at random (the table, the state blocks, a shard's routing cache): from 2 MB on,
+   its own mapping, aligned to and advised for 2 MB pages where the kernel offers them (transparent
+   huge pages, also in "madvise" mode), as with 4 kB pages nearly every probe of a large table also
+   misses the TLB.  A fresh mapping is zero already, and it keeps the advice off malloc's memory.
+   Always zeroed; freed with big_free and the same size. */
+static size_t page_round(size_t bytes) { return (bytes + 4095) & ~(size_t)4095; }
+
+static void *big_alloc(size_t bytes) {
+  if (bytes < HUGE_PAGE) return calloc(1, bytes);
+  size_t size = page_round(bytes), len = size + HUGE_PAGE;
+  char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  char *a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+  if (a > p) munmap(p, a - p);
+  if (p + len > a + size) munmap(a + size, p + len - (a + size));
 #ifdef MADV_HUGEPAGE
-  madvise(p, bytes, MADV_HUGEPAGE);
+  madvise(a, size, MADV_HUGEPAGE);
 #endif
-  if (zero) memset(p, 0, bytes);
-  return p;
+  return a;
+}
+
+static void big_free(void *p, size_t bytes) {
+  if (!p) return;
+  if (bytes < HUGE_PAGE) free(p);
+  else munmap(p, page_round(bytes));
 }
 
 #define EBLOCK_BITS 20
@@ -192,7 +205,7 @@ static uint64_t mem_used(struct ctx *c) {
 }
 
 static int grow_table(struct ctx *c) {
-  uint64_t size = (c->tmask + 1) * 2, *t = big_alloc(size * 8, 1);
+  uint64_t size = (c->tmask + 1) * 2, *t = big_alloc(size * 8);
   if (!t) return 0;
   for (uint64_t i = 0; i <= c->tmask; i++) {
     uint64_t e = c->table[i];
@@ -201,7 +214,7 @@ static int grow_table(struct ctx *c) {
     while (t[j]) j = (j + 1) & (size - 1);
     t[j] = e;
   }
-  free(c->table);
+  big_free(c->table, (c->tmask + 1) * 8);
   c->table = t;
   c->tmask = size - 1;
   return 1;
@@ -231,7 +244,7 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
       c->blockcap = cap;
     }
     if (c->graph && !(c->eoff[c->nblocks] = malloc(BLOCK * 4))) return 0;
-    if (!(c->blocks[c->nblocks] = big_alloc(STATE_BYTES, 0))) return 0;
+    if (!(c->blocks[c->nblocks] = big_alloc(STATE_BYTES))) return 0;
     if (!(c->links[c->nblocks] = malloc(LINK_BYTES))) return 0;
     c->nblocks++, c->live++;
   }
