@@ -134,27 +134,39 @@ class RayPool:
     def call(self, i: int, method: str, *args):
         return self.ray.get(self.actors[i].call.remote(method, *args))
 
-    def _submit(self, depth: int, chunk: int, active):
+    def _expand(self, depth: int, chunk: int, active):
+        return [a.expand.options(num_returns=self.n + 1).remote(depth, chunk, active) for a in self.actors]
+
+    def _absorb(self, outs, active):
         n = self.n
-        outs = [a.expand.options(num_returns=n + 1).remote(depth, chunk, active) for a in self.actors]
-        absorbs = [a.absorb.remote(active, *(outs[i][1 + j] for i in range(n))) for j, a in enumerate(self.actors)]
-        return [o[0] for o in outs], absorbs
+        return [o[0] for o in outs], [a.absorb.remote(active, *(outs[i][1 + j] for i in range(n)))
+                                      for j, a in enumerate(self.actors)]
 
     def _collect(self, refs):
         return self.ray.get(refs[0]), self.ray.get(refs[1])
 
     def round(self, depth: int, chunk: int, active):
-        return self._collect(self._submit(depth, chunk, active))
+        return self._collect(self._absorb(self._expand(depth, chunk, active), active))
 
     def rounds(self, depth: int, chunks: int, active):
-        """The level's rounds, each submitted before the previous one is awaited: a shard done with
-        its absorb expands its next chunk while another still works (an actor runs one submitter's
-        calls in submission order, so the states and numbering are those of `round` after `round`).
-        A caller that stops early leaves one round run ahead; the next run starts with a rollback."""
-        ahead = self._submit(depth, 0, active) if chunks else None
+        """The level's rounds, run ahead: every shard is told to expand chunk c + 1 before it absorbs
+        chunk c, and round c + 1's absorbs are sent before round c is awaited, so a shard that waits for
+        another's batches of round c has its next expansion to do meanwhile.  The states and numbering
+        are those of `round` after `round`: an actor runs one submitter's calls in submission order, it
+        absorbs in round order, and expanding early only sends itself states it will absorb as repeats.
+        A caller that stops early leaves rounds run ahead; the next run starts with a rollback."""
+        if not chunks:
+            return
+        outs = self._expand(depth, 0, active)
+        pending = []
         for c in range(chunks):
-            now, ahead = ahead, self._submit(depth, c + 1, active) if c + 1 < chunks else None
-            yield self._collect(now)
+            nxt = self._expand(depth, c + 1, active) if c + 1 < chunks else None
+            pending.append(self._absorb(outs, active))
+            outs = nxt
+            if len(pending) > 1 or c + 1 == chunks:
+                yield self._collect(pending.pop(0))
+        while pending:
+            yield self._collect(pending.pop(0))
 
     def close(self) -> None:
         for a in self.actors:

@@ -171,10 +171,12 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
         return over_states or (budget.seconds is not None and time.monotonic() - t0 >= budget.seconds)
 
     complete, reason, attempts = True, "", 0
+    sizes: dict = {}   # "next": each shard's frontier, as the last close_level counted it
     try:
         while True:
             try:
-                stop = _advance(pool, pr, names, budget, out_of_time, store, lambda: before + time.monotonic() - t0)
+                stop = _advance(pool, pr, names, budget, out_of_time, store, lambda: before + time.monotonic() - t0,
+                                sizes)
             except pool.failures as e:
                 attempts += 1
                 if store is None or attempts > RECOVERY_ATTEMPTS:
@@ -198,10 +200,12 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
 
 
 def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, store: Store | None,
-             elapsed: Callable[[], float]) -> tuple[bool, str] | None:
+             elapsed: Callable[[], float], known: dict) -> tuple[bool, str] | None:
     """Run one level; (complete, reason) when the search stops instead.  `pr` changes only once
-    every shard has closed and saved the level, so a failure part-way leaves it at the last level."""
-    sizes = pool.call_all("frontier_size")
+    every shard has closed and saved the level, so a failure part-way leaves it at the last level.
+    `known["next"]`, when there, holds the frontier sizes, which saves asking every shard per level;
+    it is taken out first, so after a failure the shards are asked again."""
+    sizes = known.pop("next", None) or pool.call_all("frontier_size")
     if sum(sizes) == 0:
         return True, ""
     if out_of_time(pr.states):
@@ -213,7 +217,8 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
         pr.found.update(_decided(pool, lv))
         pr.states, pr.transitions = lv.partial, pr.transitions + lv.transitions
         return False, _budget_reason(budget, lv.partial)
-    closed = sum(pool.call_all("close_level"))
+    closed_each = pool.call_all("close_level")   # the level just closed is the next frontier
+    closed = sum(closed_each)
     found = _decided(pool, lv)
     if store is not None:
         pool.call_all("save_level", str(store.folder), pr.levels)
@@ -226,6 +231,7 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
     pr.seconds = elapsed()
     if store is not None:
         store.commit(pr.to_json())
+    known["next"] = closed_each
     return None
 
 

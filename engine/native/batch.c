@@ -22,7 +22,10 @@ struct sent {                 /* a recently routed state: an exact, lossy cache 
   uint64_t w[NWORDS];
 };
 
-#define SENT_BITS 18
+/* the routing cache grows with the shard's table, a quarter of its slots, up to SENT_MAX_BITS:
+   the more of the other shards' states it remembers, the fewer repeats cross the wire */
+#define SENT_MIN_BITS 14
+#define SENT_MAX_BITS 21
 #define AHEAD 16          /* records whose cache lines are prefetched together: their misses overlap */
 #define NO_SHARD 0xffffu
 
@@ -32,8 +35,13 @@ struct shard {
   uint16_t *pshard;           /* per local state: the shard of its parent */
   size_t pcap;
   struct sent *sent;
-  struct rec **out;           /* per destination: this call's records */
+  int sent_bits;
+  struct rec **out;           /* per destination: this call's records (one of the two sets below) */
   size_t *nout, *ocap;
+  /* two sets of batches, by the parity of the round: a shard expands round c + 1 before it absorbs
+     round c (its own batch of round c is still in C then), so it need not wait for the others */
+  struct rec **outs[2];
+  size_t *nouts[2], *ocaps[2];
   uint64_t transitions;
   /* the least hit of the current call per property; NONE when there is none */
   uint32_t step_id[NSTEPP + 1], step_k[NSTEPP + 1], quiet_id[NQUIETP + 1], state_id[NSTATEP + 1];
@@ -41,16 +49,14 @@ struct shard {
   uint8_t quiet_s[NQUIETP + 1][NSLOTS], state_s[NSTATEP + 1][NSLOTS];
 };
 
-static inline int shard_home(uint64_t h, int n) {
-  uint64_t x = (h ^ (h >> 31)) * 0x94d049bb133111ebull;
-  return (int)(((x >> 32) * (uint64_t)n) >> 32);
-}
-
 void nb_free(struct shard *sh) {
   if (!sh) return;
   nm_free(sh->c);
-  for (int d = 0; sh->out && d < sh->n; d++) free(sh->out[d]);
-  free(sh->out), free(sh->nout), free(sh->ocap), free(sh->pshard), free(sh->sent);
+  for (int p = 0; p < 2; p++) {
+    for (int d = 0; sh->outs[p] && d < sh->n; d++) free(sh->outs[p][d]);
+    free(sh->outs[p]), free(sh->nouts[p]), free(sh->ocaps[p]);
+  }
+  free(sh->pshard), big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *sh->sent);
   free(sh);
 }
 
@@ -59,9 +65,16 @@ struct shard *nb_new(int me, int n, int sym) {
   if (!sh) return NULL;
   sh->me = me, sh->n = n;
   sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* no graph, coverage or POR: a shard only expands */
-  sh->sent = calloc((size_t)1 << SENT_BITS, sizeof *sh->sent);
-  sh->out = calloc(n, sizeof *sh->out), sh->nout = calloc(n, sizeof(size_t)), sh->ocap = calloc(n, sizeof(size_t));
-  if (!sh->c || !sh->sent || !sh->out || !sh->nout || !sh->ocap) { nb_free(sh); return NULL; }
+  if (sh->c) sh->c->shard_me = me, sh->c->shard_n = n;
+  sh->sent = calloc((size_t)1 << SENT_MIN_BITS, sizeof *sh->sent), sh->sent_bits = SENT_MIN_BITS;
+  int ok = sh->c && sh->sent;
+  for (int p = 0; p < 2; p++) {
+    sh->outs[p] = calloc(n, sizeof *sh->out), sh->nouts[p] = calloc(n, sizeof(size_t));
+    sh->ocaps[p] = calloc(n, sizeof(size_t));
+    ok = ok && sh->outs[p] && sh->nouts[p] && sh->ocaps[p];
+  }
+  if (!ok) { nb_free(sh); return NULL; }
+  sh->out = sh->outs[0], sh->nout = sh->nouts[0], sh->ocap = sh->ocaps[0];
   return sh;
 }
 
@@ -103,14 +116,25 @@ static int store(struct shard *sh, const uint64_t *w, uint64_t h, uint64_t slot,
 }
 
 static inline struct sent *sent_at(struct shard *sh, uint64_t h) {
-  return &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - SENT_BITS)];
+  return &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - sh->sent_bits)];
+}
+
+/* a larger, empty routing cache once the table has grown; on no memory the old one serves on */
+static void fit_sent(struct shard *sh) {
+  int want = __builtin_ctzll(sh->c->tmask + 1) - 2;
+  if (want > SENT_MAX_BITS) want = SENT_MAX_BITS;
+  if (want <= sh->sent_bits) return;
+  struct sent *e = big_alloc(((size_t)1 << want) * sizeof *e);
+  if (!e) return;
+  big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *e);
+  sh->sent = e, sh->sent_bits = want;
 }
 
 /* a state routed already (to any shard, this one included) is not routed again while cached */
 static int routed(struct shard *sh, const uint64_t *w, uint64_t h) {
   if (!h) return 0;
   struct sent *e = sent_at(sh, h);
-  if (e->h == h && !memcmp(e->w, w, NWORDS * 8)) return 1;
+  if (e->h == h && same_words(e->w, w)) return 1;
   e->h = h, memcpy(e->w, w, NWORDS * 8);
   return 0;
 }
@@ -135,7 +159,10 @@ static int route(struct shard *sh, const struct cand *o) {
 static int route_all(struct shard *sh, struct worker *w) {
   for (size_t i0 = 0; i0 < w->nout; i0 += AHEAD) {
     size_t m = w->nout - i0 < AHEAD ? w->nout - i0 : AHEAD;
-    for (size_t i = i0; i < i0 + m; i++) __builtin_prefetch(sent_at(sh, w->out[i].h));
+    for (size_t i = i0; i < i0 + m; i++) {   /* an entry may straddle two lines: fetch both */
+      const char *e = (const char *)sent_at(sh, w->out[i].h);
+      __builtin_prefetch(e, 1), __builtin_prefetch(e + sizeof(struct sent) - 1, 1);
+    }
     for (size_t i = i0; i < i0 + m; i++)
       if (!route(sh, &w->out[i])) return 0;
   }
@@ -144,11 +171,13 @@ static int route_all(struct shard *sh, struct worker *w) {
 }
 
 /* expand local states [lo, hi); 0, or NM_RANGE / NM_MEMORY */
-int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on) {
+int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint64_t quiet_on, int parity) {
   struct ctx *c = sh->c;
   struct worker *w = &c->w[0];
   uint8_t s[NSLOTS];
   begin(sh);
+  fit_sent(sh);
+  sh->out = sh->outs[parity & 1], sh->nout = sh->nouts[parity & 1], sh->ocap = sh->ocaps[parity & 1];
   for (int d = 0; d < sh->n; d++) sh->nout[d] = 0;
   w->s = s, w->err = w->oom = 0, w->transitions = 0, w->state_pending = 0, w->npend = 0;
   for (uint64_t id = lo; id < hi; id++) {
@@ -186,25 +215,33 @@ int nb_rec_bytes(void) { return (int)sizeof(struct rec); }
 
 void nb_begin(struct shard *sh) { begin(sh); }
 
-/* store the unseen records of `src`'s batch (NULL: this shard's own batch of the last nb_expand,
-   which never leaves C); the number stored, or -1 when memory ran out */
+/* store the unseen records of `src`'s batch (NULL: this shard's own batch, which never leaves C, of
+   the last nb_expand of parity n); the number stored, or -1 when memory ran out */
 int64_t nb_absorb(struct shard *sh, int src, const uint8_t *blob, uint64_t n, uint64_t state_on) {
-  uint64_t added = 0, slot, hs[AHEAD];
+  /* a pipeline over the records, so that a probe's two cache misses overlap other records' work:
+     record i is copied, hashed and its table slot fetched; LAG records later the state that slot
+     names is fetched; LAG more and it is looked up (and stored when new) */
+  enum { LAG = 32, RING = 128 };
+  uint64_t added = 0, slot, hs[RING];
   uint8_t s[NSLOTS];
-  struct rec r[AHEAD];
+  struct rec r[RING];
   struct ctx *c = sh->c;
-  if (!blob) blob = (const uint8_t *)sh->out[sh->me], n = sh->nout[sh->me];
-  for (uint64_t i0 = 0; i0 < n; i0 += AHEAD) {
-    int m = n - i0 < AHEAD ? (int)(n - i0) : AHEAD;
-    memcpy(r, blob + i0 * sizeof *r, m * sizeof *r);   /* a Python bytes object: no alignment promised */
-    for (int i = 0; i < m; i++) hs[i] = hash_words(r[i].w), __builtin_prefetch(&c->table[hs[i] & c->tmask]);
-    for (int i = 0; i < m; i++) {
-      if (lookup(c, hs[i], r[i].w, &slot)) continue;
-      uint32_t id = (uint32_t)c->count;
-      if (!store(sh, r[i].w, hs[i], slot, src, r[i].parent, r[i].via)) return -1;
-      added++;
-      if (state_on) unpack(r[i].w, s), state_hits(sh, s, id, state_on);
+  if (!blob) blob = (const uint8_t *)sh->outs[n & 1][sh->me], n = sh->nouts[n & 1][sh->me];
+  for (uint64_t i = 0; i < n + 2 * LAG; i++) {
+    if (i < n) {
+      struct rec *x = &r[i % RING];
+      memcpy(x, blob + i * sizeof *x, sizeof *x);   /* a Python buffer: no alignment promised */
+      hs[i % RING] = hash_words(x->w);
+      __builtin_prefetch(&c->table[hs[i % RING] & c->tmask]);
     }
+    if (i >= LAG && i - LAG < n) prefetch_state(c, hs[(i - LAG) % RING]);
+    if (i < 2 * LAG || i - 2 * LAG >= n) continue;
+    uint64_t j = (i - 2 * LAG) % RING;
+    if (lookup(c, hs[j], r[j].w, &slot)) continue;
+    uint32_t id = (uint32_t)c->count;
+    if (!store(sh, r[j].w, hs[j], slot, src, r[j].parent, r[j].via)) return -1;
+    added++;
+    if (state_on) unpack(r[j].w, s), state_hits(sh, s, id, state_on);
   }
   return (int64_t)added;
 }
@@ -277,11 +314,11 @@ void nb_truncate(struct shard *sh, uint64_t keep) {
     c->table[i] = (h >> 32) << 32 | (id + 1);
     c->tused++;
   }
-  memset(sh->sent, 0, ((size_t)1 << SENT_BITS) * sizeof *sh->sent);
+  memset(sh->sent, 0, ((size_t)1 << sh->sent_bits) * sizeof *sh->sent);
 }
 
 uint64_t nb_memory(struct shard *sh) {
-  return mem_used(sh->c) + sh->pcap * 2 + ((size_t)1 << SENT_BITS) * sizeof(struct sent);
+  return mem_used(sh->c) + sh->pcap * 2 + ((size_t)1 << sh->sent_bits) * sizeof(struct sent);
 }
 
 /* the first rule instance of the last call that stored a value outside its slot's domain */

@@ -59,20 +59,20 @@ static void take(struct worker *w, int k, const uint8_t *n, int env) {
   q->h = hash_words(q->w);
   q->via = (uint32_t)k, q->protocol = !env;
   if (c->settle && !env && !w->has_first) w->has_first = 1, w->first_h = q->h, memcpy(w->first_s, cs, NSLOTS);
-  __builtin_prefetch(&c->table[q->h & c->tmask]);
+  /* a shard never holds a state homed on another shard: its probe would only miss */
+  q->remote = c->shard_n > 1 && shard_home(q->h, c->shard_n) != c->shard_me;
+  if (!q->remote) __builtin_prefetch(&c->table[q->h & c->tmask]);
 }
 
 /* probe the table for every pending successor; the probes' cache misses overlap */
 static void flush(struct worker *w) {
   struct ctx *c = w->c;
-  for (int i = 0; i < w->npend; i++) {
-    uint64_t e = c->table[w->pend[i].h & c->tmask];
-    if (e && !c->fp && (e >> 32) == (w->pend[i].h >> 32)) __builtin_prefetch(state_at(c, (e & 0xffffffffu) - 1));
-  }
+  for (int i = 0; i < w->npend; i++)
+    if (!w->pend[i].remote) prefetch_state(c, w->pend[i].h);
   for (int i = 0; i < w->npend; i++) {
     struct pend *q = &w->pend[i];
     uint64_t slot;
-    if (lookup(c, q->h, q->w, &slot)) {
+    if (!q->remote && lookup(c, q->h, q->w, &slot)) {
       if (c->graph && q->protocol && !push_edge(w, (c->table[slot] & 0xffffffffu) - 1)) { w->oom = 1; break; }
       continue;
     }
@@ -83,12 +83,15 @@ static void flush(struct worker *w) {
       if (!o) { w->oom = 1; break; }
       w->out = o, w->cap = cap;
     }
-    uint8_t s[NSLOTS];
-    unpack(q->w, s);
     struct cand *o = &w->out[w->nout++];
     memcpy(o->w, q->w, sizeof q->w);
     o->h = q->h, o->parent = w->cur, o->via = q->via;
-    o->mask = state_mask(s, w->state_pending);
+    o->mask = 0;
+    if (w->state_pending) {   /* a shard checks state properties when it stores, not here */
+      uint8_t s[NSLOTS];
+      unpack(q->w, s);
+      o->mask = state_mask(s, w->state_pending);
+    }
   }
   w->npend = 0;
 }
@@ -213,7 +216,7 @@ static int expand_chunk(struct ctx *c, uint64_t lo, uint64_t hi) {
 
 void nm_free(struct ctx *c) {
   if (!c) return;
-  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]), free(c->links[i]);
+  for (size_t i = 0; i < c->nblocks; i++) big_free(c->blocks[i], STATE_BYTES), free(c->links[i]);
   for (int i = 0; i < c->nworkers; i++) {
     struct worker *w = &c->w[i];
     free(w->out), free(w->edge), free(w->deg), free(w->fired), free(w->enabled), free(w->stamp);
@@ -224,7 +227,8 @@ void nm_free(struct ctx *c) {
   for (size_t i = 0; i < c->neblk; i++) free(c->eblk[i]);
   for (int p = 0; p < NPROGP; p++) free(c->lasso[p]);
   free(c->eoff), free(c->ebase), free(c->eblk);
-  free(c->blocks), free(c->links), free(c->table), free(c->w), free(c->level_start);
+  big_free(c->table, (c->tmask + 1) * 8);
+  free(c->blocks), free(c->links), free(c->w), free(c->level_start);
   free(c->batch_w), free(c->batch_off), free(c->batch_n), free(c->batch_e), free(c->batch_d);
   free(c);
 }
@@ -300,7 +304,7 @@ int nm_run(struct ctx *c, uint64_t budget) {
     c->next = hi;
     if (c->fp)   /* expanded states are needed no more: traces are re-derived from parent links */
       for (uint64_t b = c->nblocks - c->live; (b + 1) * BLOCK <= c->next; b++)
-        free(c->blocks[b]), c->blocks[b] = NULL, c->live--;
+        big_free(c->blocks[b], STATE_BYTES), c->blocks[b] = NULL, c->live--;
     if (c->max_states && c->count >= c->max_states && c->next < c->count) return NM_LIMIT;
     if (c->mem_limit && mem_used(c) > c->mem_limit) return NM_MEMORY;
   }

@@ -2,7 +2,7 @@
 
 The same calls as engine/shard.py's `Shard`, so engine/distributed.py and engine/cluster.py drive
 either.  What differs: states live packed in the C store (so a shard of millions costs tens of bytes
-per state, not a Python object each), a round's successors leave as one bytes object of packed wire
+per state, not a Python object each), a round's successors leave as one byte array of packed wire
 records per destination, and the home of a state is a hash of its packed form, not the CRC-32 of its
 bytes.  So a native run partitions and numbers states differently from a Python-backend run (the
 checkpoint identity says which backend wrote it) while finding the same states, verdicts and depths.
@@ -12,6 +12,11 @@ from __future__ import annotations
 import ctypes
 from array import array
 from pathlib import Path
+
+try:
+    import numpy as np
+except ImportError:   # only Ray's transport gains from arrays, and Ray brings numpy
+    np = None
 
 from ..api import System
 from ..explore import Checks
@@ -96,13 +101,12 @@ class NativeShard(Shard):
         a, b = min(hi, lo + chunk * self.chunk), min(hi, lo + (chunk + 1) * self.chunk)
         _, quiet, step = self.masks(active)
         lib, sh = self.lib, self.sh
-        status = lib.nb_expand(sh, a, b, step, quiet)
+        status = lib.nb_expand(sh, a, b, step, quiet, chunk & 1)
         if status:
             self._fail(status)
-        batches: list[bytes | None] = []
-        for d in range(self.nshards):   # this shard's own batch stays in C (None): absorb reads it there
-            n = lib.nb_out_count(sh, d)
-            batches.append(None if d == self.me else ctypes.string_at(lib.nb_out(sh, d), n * self.rec) if n else b"")
+        # this shard's own batch stays in C, one per parity of the chunk (the shard may expand the next
+        # chunk before it absorbs this one): absorb reads it there, given the parity in its place
+        batches = [chunk & 1 if d == self.me else self._batch(d) for d in range(self.nshards)]
         hits = []
         k, target = ctypes.c_int64(), ctypes.create_string_buffer(self.nslots)
         for kind, names in ((2, self.layout.step), (1, self.layout.quiet)):
@@ -111,8 +115,20 @@ class NativeShard(Shard):
                 if i >= 0:
                     hits.append((name, self.link(i)[0], i, k.value if kind == 2 else None,
                                  target.raw if kind == 2 else None))
-        moved = sum(len(x) for x in batches if x is not None)
+        moved = sum(len(x) for d, x in enumerate(batches) if d != self.me)
         return {"transitions": lib.nb_transitions(sh), "hits": hits, "moved": moved}, batches
+
+    def _batch(self, d: int):
+        """The records for shard d as a numpy array of bytes: Ray stores an array in its object store
+        with one copy and hands the destination a view of it, where a bytes object is copied into
+        and out of a pickle too."""
+        size = self.lib.nb_out_count(self.sh, d) * self.rec
+        if np is None:
+            return ctypes.string_at(self.lib.nb_out(self.sh, d), size)
+        out = np.empty(size, dtype=np.uint8)
+        if size:
+            ctypes.memmove(out.ctypes.data, self.lib.nb_out(self.sh, d), size)
+        return out
 
     def _fail(self, status: int):
         if status == MEMORY:
@@ -124,11 +140,21 @@ class NativeShard(Shard):
         raise NativeError(f"{self.system.instance_label(self.system.rules[k])} stores {value} into "
                           f"{sc.slot_name(slot)}, outside its domain of {sc.slot_domain(slot).size} values")
 
-    def absorb(self, active: frozenset[str], *batches: bytes) -> tuple[list[tuple[str, bytes, int]], int]:
+    def absorb(self, active: frozenset[str], *batches) -> tuple[list[tuple[str, bytes, int]], int]:
+        """Each batch: the records as bytes or a byte array, or for this shard's own batch, which is
+        still in C, the parity of its chunk."""
         self.lib.nb_begin(self.sh)
         on = self.masks(active)[0]
         for src, blob in enumerate(batches):
-            if (blob is None or blob) and self.lib.nb_absorb(self.sh, src, blob, len(blob or b"") // self.rec, on) < 0:
+            if isinstance(blob, int):
+                got = self.lib.nb_absorb(self.sh, src, None, blob, on)
+            elif len(blob):   # an array from Ray is a read-only view of its object store: read in place
+                where = blob.ctypes.data if np is not None and isinstance(blob, np.ndarray) else \
+                    ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value
+                got = self.lib.nb_absorb(self.sh, src, where, len(blob) // self.rec, on)
+            else:
+                continue
+            if got < 0:
                 raise NativeError("the native shard ran out of memory")
         return self._state_hits(), self.count()
 

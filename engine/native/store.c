@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define BLOCK_BITS 16
@@ -29,7 +30,8 @@ struct cand {            /* a successor not yet known, in canonical packed form 
 struct pend {            /* a canonical successor waiting for its table probe */
   uint64_t w[NWORDS];
   uint64_t h;
-  uint32_t via, protocol;
+  uint32_t via;
+  uint16_t protocol, remote;   /* remote: homed on another shard (batch.c), so never in this table */
 };
 
 struct worker {
@@ -67,6 +69,7 @@ struct worker {
 
 struct ctx {
   int nworkers, sym;
+  int shard_me, shard_n;  /* a shard of a distributed search (batch.c): successors homed elsewhere skip the table */
   uint64_t **blocks;     /* BLOCK packed states each; with fingerprints, freed once expanded */
   uint32_t **links;      /* BLOCK parent ids, then BLOCK rule indices, each */
   size_t nblocks, blockcap, live;
@@ -129,8 +132,21 @@ static inline uint64_t hash_words(const uint64_t *w) {
   return h ^ (h >> 32);
 }
 
+/* the shard that owns a state of packed hash h among n: a remix of the hash, since the table indexes
+   by the hash's low bits and a shard's states must still fill its whole table */
+static inline int shard_home(uint64_t h, int n) {
+  uint64_t x = (h ^ (h >> 31)) * 0x94d049bb133111ebull;
+  return (int)(((x >> 32) * (uint64_t)n) >> 32);
+}
+
 /* the table holds (hash tag << 32 | id + 1), or with fingerprints the hash itself; 0 is empty */
 static inline uint64_t fingerprint(struct ctx *c, uint64_t h) { return h & c->fpmask ? h & c->fpmask : 1; }
+
+static inline int same_words(const uint64_t *a, const uint64_t *b) {
+  for (int i = 0; i < NWORDS; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
 
 static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t *slot) {
   uint64_t i = h & c->tmask, tag = h >> 32;
@@ -139,9 +155,51 @@ static inline int lookup(struct ctx *c, uint64_t h, const uint64_t *w, uint64_t 
     *slot = i;   /* found: the caller reads the id there */
     if (!e) return 0;
     if (c->fp ? (e & c->fpmask) == fingerprint(c, h)
-              : (e >> 32) == tag && !memcmp(state_at(c, (e & 0xffffffffu) - 1), w, NWORDS * 8)) return 1;
+              : (e >> 32) == tag && same_words(state_at(c, (e & 0xffffffffu) - 1), w)) return 1;
     i = (i + 1) & c->tmask;
   }
+}
+
+/* the second step of a probe, once its table slot is in cache: fetch the state the slot names (both
+   lines, as a packed state may straddle two) so that `lookup` compares without waiting.  The empty
+   asm keeps it: GCC deletes a loop whose body only prefetches (gcc 12, -O1 and -O2), as it did the
+   loop in flush that did this before */
+static inline void prefetch_state(struct ctx *c, uint64_t h) {
+  uint64_t e = c->table[h & c->tmask];
+  if (e && !c->fp && (e >> 32) == (h >> 32)) {
+    const char *p = (const char *)state_at(c, (e & 0xffffffffu) - 1);
+    __builtin_prefetch(p), __builtin_prefetch(p + NWORDS * 8 - 1);
+    __asm__ volatile("");
+  }
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* an array probed at random (the table, the state blocks, a shard's routing cache): from 2 MB on,
+   its own mapping, aligned to and advised for 2 MB pages where the kernel offers them (transparent
+   huge pages, also in "madvise" mode), as with 4 kB pages nearly every probe of a large table also
+   misses the TLB.  A fresh mapping is zero already, and it keeps the advice off malloc's memory.
+   Always zeroed; freed with big_free and the same size. */
+static size_t page_round(size_t bytes) { return (bytes + 4095) & ~(size_t)4095; }
+
+static void *big_alloc(size_t bytes) {
+  if (bytes < HUGE_PAGE) return calloc(1, bytes);
+  size_t size = page_round(bytes), len = size + HUGE_PAGE;
+  char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  char *a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+  if (a > p) munmap(p, a - p);
+  if (p + len > a + size) munmap(a + size, p + len - (a + size));
+#ifdef MADV_HUGEPAGE
+  madvise(a, size, MADV_HUGEPAGE);
+#endif
+  return a;
+}
+
+static void big_free(void *p, size_t bytes) {
+  if (!p) return;
+  if (bytes < HUGE_PAGE) free(p);
+  else munmap(p, page_round(bytes));
 }
 
 #define EBLOCK_BITS 20
@@ -162,7 +220,7 @@ static uint64_t mem_used(struct ctx *c) {
 }
 
 static int grow_table(struct ctx *c) {
-  uint64_t size = (c->tmask + 1) * 2, *t = calloc(size, 8);
+  uint64_t size = (c->tmask + 1) * 2, *t = big_alloc(size * 8);
   if (!t) return 0;
   for (uint64_t i = 0; i <= c->tmask; i++) {
     uint64_t e = c->table[i];
@@ -171,7 +229,7 @@ static int grow_table(struct ctx *c) {
     while (t[j]) j = (j + 1) & (size - 1);
     t[j] = e;
   }
-  free(c->table);
+  big_free(c->table, (c->tmask + 1) * 8);
   c->table = t;
   c->tmask = size - 1;
   return 1;
@@ -201,7 +259,7 @@ static int insert(struct ctx *c, const uint64_t *w, uint64_t h, uint64_t slot, u
       c->blockcap = cap;
     }
     if (c->graph && !(c->eoff[c->nblocks] = malloc(BLOCK * 4))) return 0;
-    if (!(c->blocks[c->nblocks] = malloc(STATE_BYTES))) return 0;
+    if (!(c->blocks[c->nblocks] = big_alloc(STATE_BYTES))) return 0;
     if (!(c->links[c->nblocks] = malloc(LINK_BYTES))) return 0;
     c->nblocks++, c->live++;
   }
