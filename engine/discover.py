@@ -26,6 +26,7 @@ from .compile import compile_predicate
 from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
+from .oracle import Oracle
 from .prove import bad_state
 from .prove_given import prove_given_fixpoint
 from .symbolic import Encoder
@@ -101,8 +102,10 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
     return out
 
 
-def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tuple[list[bytes], bool, set[str]]:
+def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float,
+              oracle: list | None = None) -> tuple[list[bytes], bool, set[str]]:
     """(reachable states, whether the search was complete, the properties some state violates).
+    With the native engine, `oracle` (a list) receives an `Oracle` of every state it stored.
 
     The Python explorer without symmetry reduction when it finishes in a few seconds (small
     models: no C compiler run); else the native engine when it builds (all depths, symmetric
@@ -117,8 +120,11 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tup
         from .native.sample import sample_states
         listed = {p.name for p in enc.system.properties}
         budget = Budget(seconds=2 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # a sample, not a run
+        def keep(chunks, complete):
+            if oracle is not None and not stop.requested():
+                oracle.append(Oracle.from_chunks(enc.schema, chunks, complete))
         ex, states = sample_states(enc.system, {p.name for p in props if p.name in listed},
-                                   budget, MAX_FILTER_STATES, _stop_exploring)
+                                   budget, MAX_FILTER_STATES, _stop_exploring, keep)
         bad = set(ex.hits) | {p.name for p in props if p.name not in listed and p.kind == "invariant"
                               and not all(map(compile_predicate(enc.system.prop_expr(p)), states))}
         return states, ex.complete, bad
@@ -133,7 +139,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    states, out.complete, out.violated = reachable(enc, props, explore_seconds)
+    whole: list[Oracle] = []
+    states, out.complete, out.violated = reachable(enc, props, explore_seconds, whole)
     out.states = len(states)
     if stop.requested():
         return _stopped(out, t0)
@@ -185,7 +192,10 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
         ctis = [st for st in dict.fromkeys(ctis) if st not in known][:MAX_BLOCKED_PER_ROUND]
-        new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
+        if whole:   # every reachable state judges the cubes; each clause joins with its symmetric images
+            new = [x for st in ctis for c in whole[0].blocking(st) for x in whole[0].images_of(c) if x not in seen]
+        else:
+            new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
         new = list(dict.fromkeys(new))
         if not new:
             out.reason = "no new clause blocks the remaining counterexamples to induction"
