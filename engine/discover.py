@@ -119,7 +119,7 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float,
     if native_available() is None:
         from .native.sample import sample_states
         listed = {p.name for p in enc.system.properties}
-        budget = Budget(seconds=2 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # a sample, not a run
+        budget = Budget(seconds=4 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # the oracle wants it whole
         def keep(chunks, complete):
             if oracle is not None and not stop.requested():
                 oracle.append(Oracle.from_chunks(enc.schema, chunks, complete))
@@ -148,6 +148,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     # drop most false candidates, and big-int work grows with their number
     cols = columns(states[:MAX_FILTER_STATES], enc.schema.nslots)
     seen = set(generate(enc.schema, states[:MAX_FILTER_STATES], cols))
+    if whole and whole[0].complete:   # what a state outside the sample refutes costs Houdini a round
+        seen = {c for c in seen if whole[0].holds(c)}
     if stop.requested():
         return _stopped(out, t0)
     known = set(states)
@@ -155,9 +157,14 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     # a property that holds on every explored state holds there conjunct by conjunct
     wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
     out.candidates = len(h.alive)
+    # with every reachable state seen, each candidate is a true invariant: one Houdini dropped for
+    # want of support comes back once new clauses may support it (the fixpoint of a growing set)
+    trusted = set(h.alive) if whole and whole[0].complete else set()
+    blocked: set[bytes] = set()
     todo = list(props)
     for rnd in range(max_rounds):
         since = len(h.ctis)
+        h.revive(trusted)
         if stop.requested():
             out.reason = stop.requested()
             break
@@ -191,7 +198,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         if not todo:
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
-        ctis = [st for st in dict.fromkeys(ctis) if st not in known][:MAX_BLOCKED_PER_ROUND]
+        ctis = [st for st in dict.fromkeys(ctis) if st not in known and st not in blocked][:MAX_BLOCKED_PER_ROUND]
+        blocked.update(ctis)
         if whole:   # every reachable state judges the cubes; each clause joins with its symmetric images
             new = [x for st in ctis for c in whole[0].blocking(st) for x in whole[0].images_of(c) if x not in seen]
         else:
@@ -204,7 +212,10 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
             out.reason = "time budget reached"
             break
         seen.update(new)
-        wanted.update(h.add([_clause_candidate(enc, c) for c in new]))
+        added = h.add([_clause_candidate(enc, c) for c in new])
+        wanted.update(added)
+        if trusted:
+            trusted.update(added)
         out.candidates += len(new)
     else:
         out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"

@@ -77,6 +77,11 @@ class Houdini:
             out.append(i)
         return out
 
+    def revive(self, idx) -> None:
+        """Candidates dropped earlier become live again (those true initially): sound, since only
+        the fixpoint is the proof, and needed when later candidates supply their support."""
+        self.alive |= {i for i in idx if all(self.cands[i].holds(s0) for s0 in self.enc.system.init)}
+
     def _check(self, *assumptions) -> z3.CheckSatResult:
         self._queries += 1
         return check(self.solver, *assumptions, deadline=self.deadline)

@@ -61,12 +61,14 @@ class Oracle:
         count = 0
         for chunk in chunks:
             a = np.frombuffer(chunk, dtype=np.uint8).reshape(-1, n)
+            t = np.ascontiguousarray(a.T)   # one transposition: each slot's column becomes a row
             for i in range(n):
-                col = np.ascontiguousarray(a[:, i])
-                for v in np.unique(col).tolist():
+                col = t[i]
+                for v in np.flatnonzero(np.bincount(col, minlength=256)).tolist():
                     bits = np.packbits(col == v, bitorder="little").tobytes()
                     cols[i][v] = cols[i].get(v, 0) | (int.from_bytes(bits, "little") << count)
             count += a.shape[0]
+            del a, t
         return cls(schema, count, cols, complete)
 
     def _image(self, k: int, slot: int, value: int) -> int:
@@ -80,6 +82,20 @@ class Oracle:
             acc = -1
             for i, v in cube:
                 acc &= self._image(k, i, v)
+                if not acc:
+                    break
+            if acc:
+                return False
+        return True
+
+    def holds(self, clause: Clause) -> bool:
+        """No reachable state violates `clause` (its negation, a cube of x = v and x != v, is unmatched)."""
+        every = (1 << self.count) - 1
+        for k in range(len(self.images)):
+            acc = every
+            for i, v, pos in clause.lits:
+                col = self._image(k, i, v)
+                acc &= (every ^ col) if pos else col
                 if not acc:
                     break
             if acc:

@@ -9,6 +9,8 @@ from pmipmc.engine.explore import Checks, explore
 from pmipmc.engine.oracle import Oracle
 from pmipmc.properties import provider
 
+from .tiers import examples
+
 
 @pytest.fixture(scope="module")
 def ci():
@@ -29,7 +31,7 @@ def _cube(system, data, full):
     return tuple((i, s[i]) for i in slots)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_cube_is_unmatched_exactly_when_no_concrete_reachable_state_matches_it(ci, data):
@@ -38,7 +40,7 @@ def test_a_cube_is_unmatched_exactly_when_no_concrete_reachable_state_matches_it
     assert oracle.unmatched(cube) == (not any(all(s[i] == v for i, v in cube) for s in full))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_blocking_clauses_hold_on_every_reachable_state_and_exclude_the_blocked_one(ci, data):
@@ -55,3 +57,14 @@ def test_blocking_clauses_hold_on_every_reachable_state_and_exclude_the_blocked_
         assert not c.holds(s)
         for x in oracle.images_of(c):
             assert all(x.holds(r) for r in full), x
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_clause_holds_exactly_when_every_concrete_reachable_state_satisfies_it(ci, data):
+    from pmipmc.engine.candidates import Clause
+    system, oracle, full = ci
+    lits = tuple((i, v, data.draw(st.booleans())) for i, v in _cube(system, data, full))
+    c = Clause(lits)
+    assert oracle.holds(c) == all(c.holds(s) for s in full)
