@@ -27,6 +27,7 @@ from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
 from .oracle import Oracle
+from .symmetry import compile_permuters
 from .prove import bad_state
 from .prove_given import prove_given_fixpoint
 from .symbolic import Encoder
@@ -160,11 +161,13 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     # with every reachable state seen, each candidate is a true invariant: one Houdini dropped for
     # want of support comes back once new clauses may support it (the fixpoint of a growing set)
     trusted = set(h.alive) if whole and whole[0].complete else set()
+    if whole:   # the sample is closed under symmetry, and so are the blocking clauses (images added)
+        h.images = compile_permuters(enc.schema)
     blocked: set[bytes] = set()
     todo = list(props)
     for rnd in range(max_rounds):
         since = len(h.ctis)
-        h.revive(trusted)
+        h.revive(_revivable(h, trusted))
         if stop.requested():
             out.reason = stop.requested()
             break
@@ -221,6 +224,26 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"
     out.rounds, out.inductive = h.rounds, len(h.alive)
     out.seconds = time.monotonic() - t0
+    return out
+
+
+def _revivable(h: Houdini, trusted: set[int]) -> set[int]:
+    """Trusted candidates whose last drop no longer stands: the pre-state of the step that refuted
+    them now violates a live candidate (reviving them all each round re-drops most, one z3 round each)."""
+    last: dict[int, bytes] = {}
+    for pre, dropped in h.ctis:
+        for i in dropped & trusted:
+            last[i] = pre
+    live = [h.cands[i] for i in sorted(h.alive)]
+    gone: dict[bytes, bool] = {}
+    out = set()
+    for i, pre in last.items():
+        if i in h.alive:
+            continue
+        if pre not in gone:
+            gone[pre] = not all(c.holds(pre) for c in live)
+        if gone[pre]:
+            out.add(i)
     return out
 
 

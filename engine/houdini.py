@@ -55,6 +55,9 @@ class Houdini:
         self.ctis: list[tuple[bytes, set[int]]] = []   # (pre-state, candidates its step dropped)
         self.rounds = 0
         self.reason = ""
+        # state permuters of the system's symmetry, set when the candidate set is closed under it:
+        # what an image of a CTI's post-state refutes is then outside the fixpoint as well
+        self.images: list[Callable[[bytes], bytes]] = []
         self._queries = 0
         self.add(candidates)
 
@@ -109,6 +112,8 @@ class Houdini:
             dropped = {i for i in self.alive if not self.cands[i].holds(post)}
             if not dropped:
                 raise EncoderError("Houdini: a model violates a candidate that holds on its decoded post-state")
+            for image in self.images:   # a symmetric candidate set has a symmetric fixpoint
+                dropped |= {i for i in self.alive if not self.cands[i].holds(image(post))}
             self.alive -= dropped
             self.ctis.append((tr.init, dropped))
             self._walk(tr.init)
