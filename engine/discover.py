@@ -26,6 +26,8 @@ from .compile import compile_predicate
 from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
+from .oracle import Oracle
+from .symmetry import compile_permuters
 from .prove import bad_state
 from .prove_given import prove_given_fixpoint
 from .symbolic import Encoder
@@ -101,8 +103,10 @@ def property_candidates(enc: Encoder, props: Sequence[PropertyDef]) -> list[Cand
     return out
 
 
-def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tuple[list[bytes], bool, set[str]]:
+def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float,
+              oracle: list | None = None) -> tuple[list[bytes], bool, set[str]]:
     """(reachable states, whether the search was complete, the properties some state violates).
+    With the native engine, `oracle` (a list) receives an `Oracle` of every state it stored.
 
     The Python explorer without symmetry reduction when it finishes in a few seconds (small
     models: no C compiler run); else the native engine when it builds (all depths, symmetric
@@ -116,9 +120,12 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float) -> tup
     if native_available() is None:
         from .native.sample import sample_states
         listed = {p.name for p in enc.system.properties}
-        budget = Budget(seconds=2 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # a sample, not a run
+        budget = Budget(seconds=4 * seconds, memory_mb=peak_mb() + SAMPLE_MEMORY_MB)   # the oracle wants it whole
+        def keep(chunks, complete):
+            if oracle is not None and not stop.requested():
+                oracle.append(Oracle.from_chunks(enc.schema, chunks, complete))
         ex, states = sample_states(enc.system, {p.name for p in props if p.name in listed},
-                                   budget, MAX_FILTER_STATES, _stop_exploring)
+                                   budget, MAX_FILTER_STATES, _stop_exploring, keep)
         bad = set(ex.hits) | {p.name for p in props if p.name not in listed and p.kind == "invariant"
                               and not all(map(compile_predicate(enc.system.prop_expr(p)), states))}
         return states, ex.complete, bad
@@ -133,7 +140,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
     out = Discovery()
-    states, out.complete, out.violated = reachable(enc, props, explore_seconds)
+    whole: list[Oracle] = []
+    states, out.complete, out.violated = reachable(enc, props, explore_seconds, whole)
     out.states = len(states)
     if stop.requested():
         return _stopped(out, t0)
@@ -141,6 +149,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     # drop most false candidates, and big-int work grows with their number
     cols = columns(states[:MAX_FILTER_STATES], enc.schema.nslots)
     seen = set(generate(enc.schema, states[:MAX_FILTER_STATES], cols))
+    if whole and whole[0].complete:   # what a state outside the sample refutes costs Houdini a round
+        seen = {c for c in seen if whole[0].holds(c)}
     if stop.requested():
         return _stopped(out, t0)
     known = set(states)
@@ -148,9 +158,16 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     # a property that holds on every explored state holds there conjunct by conjunct
     wanted = set(h.add(property_candidates(enc, [p for p in props if p.name not in out.violated])))
     out.candidates = len(h.alive)
+    # with every reachable state seen, each candidate is a true invariant: one Houdini dropped for
+    # want of support comes back once new clauses may support it (the fixpoint of a growing set)
+    trusted = set(h.alive) if whole and whole[0].complete else set()
+    if whole:   # the sample is closed under symmetry, and so are the blocking clauses (images added)
+        h.images = compile_permuters(enc.schema)
+    blocked: set[bytes] = set()
     todo = list(props)
     for rnd in range(max_rounds):
         since = len(h.ctis)
+        h.revive(_revivable(h, trusted))
         if stop.requested():
             out.reason = stop.requested()
             break
@@ -184,8 +201,12 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         if not todo:
             break
         ctis += [pre for pre, dropped in h.ctis[since:] if dropped & wanted]
-        ctis = [st for st in dict.fromkeys(ctis) if st not in known][:MAX_BLOCKED_PER_ROUND]
-        new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
+        ctis = [st for st in dict.fromkeys(ctis) if st not in known and st not in blocked][:MAX_BLOCKED_PER_ROUND]
+        blocked.update(ctis)
+        if whole:   # every reachable state judges the cubes; each clause joins with its symmetric images
+            new = [x for st in ctis for c in whole[0].blocking(st) for x in whole[0].images_of(c) if x not in seen]
+        else:
+            new = [c for st in ctis for c in blocking(st, cols) if c not in seen]
         new = list(dict.fromkeys(new))
         if not new:
             out.reason = "no new clause blocks the remaining counterexamples to induction"
@@ -194,12 +215,35 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
             out.reason = "time budget reached"
             break
         seen.update(new)
-        wanted.update(h.add([_clause_candidate(enc, c) for c in new]))
+        added = h.add([_clause_candidate(enc, c) for c in new])
+        wanted.update(added)
+        if trusted:
+            trusted.update(added)
         out.candidates += len(new)
     else:
         out.reason = out.reason or f"stopped after {max_rounds} strengthening rounds"
     out.rounds, out.inductive = h.rounds, len(h.alive)
     out.seconds = time.monotonic() - t0
+    return out
+
+
+def _revivable(h: Houdini, trusted: set[int]) -> set[int]:
+    """Trusted candidates whose last drop no longer stands: the pre-state of the step that refuted
+    them now violates a live candidate (reviving them all each round re-drops most, one z3 round each)."""
+    last: dict[int, bytes] = {}
+    for pre, dropped in h.ctis:
+        for i in dropped & trusted:
+            last[i] = pre
+    live = [h.cands[i] for i in sorted(h.alive)]
+    gone: dict[bytes, bool] = {}
+    out = set()
+    for i, pre in last.items():
+        if i in h.alive:
+            continue
+        if pre not in gone:
+            gone[pre] = not all(c.holds(pre) for c in live)
+        if gone[pre]:
+            out.add(i)
     return out
 
 

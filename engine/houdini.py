@@ -55,6 +55,9 @@ class Houdini:
         self.ctis: list[tuple[bytes, set[int]]] = []   # (pre-state, candidates its step dropped)
         self.rounds = 0
         self.reason = ""
+        # state permuters of the system's symmetry, set when the candidate set is closed under it:
+        # what an image of a CTI's post-state refutes is then outside the fixpoint as well
+        self.images: list[Callable[[bytes], bytes]] = []
         self._queries = 0
         self.add(candidates)
 
@@ -76,6 +79,11 @@ class Houdini:
                 self.alive.add(i)
             out.append(i)
         return out
+
+    def revive(self, idx) -> None:
+        """Candidates dropped earlier become live again (those true initially): sound, since only
+        the fixpoint is the proof, and needed when later candidates supply their support."""
+        self.alive |= {i for i in idx if all(self.cands[i].holds(s0) for s0 in self.enc.system.init)}
 
     def _check(self, *assumptions) -> z3.CheckSatResult:
         self._queries += 1
@@ -104,6 +112,8 @@ class Houdini:
             dropped = {i for i in self.alive if not self.cands[i].holds(post)}
             if not dropped:
                 raise EncoderError("Houdini: a model violates a candidate that holds on its decoded post-state")
+            for image in self.images:   # a symmetric candidate set has a symmetric fixpoint
+                dropped |= {i for i in self.alive if not self.cands[i].holds(image(post))}
             self.alive -= dropped
             self.ctis.append((tr.init, dropped))
             self._walk(tr.init)

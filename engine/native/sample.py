@@ -22,11 +22,14 @@ from .run import NativeExploration, NativeStats, _counts, _explore, _masks
 
 
 def sample_states(system: System, names: set[str], budget: Budget, keep: int,
-                  progress: Callable | None = None) -> tuple[NativeExploration, list[bytes]]:
+                  progress: Callable | None = None,
+                  every: Callable | None = None) -> tuple[NativeExploration, list[bytes]]:
     """(the exploration, its hits and completeness; at most `keep` concrete reachable states).
 
     The sample is the initial states, then representatives spaced evenly over the state ids,
-    each with all its symmetric images; duplicates removed, order kept (shallow first)."""
+    each with all its symmetric images; duplicates removed, order kept (shallow first).
+    `every(chunks, complete)`, when given, sees every stored representative (an iterator over
+    runs of packed states) before the engine's memory is freed."""
     src, layout = generate(system)
     lib, _ = build(src)
     n = system.schema.nslots
@@ -54,6 +57,8 @@ def sample_states(system: System, names: set[str], budget: Budget, keep: int,
                 break
             if lib.nm_state(ctx, sid, buf):
                 orbit(buf.raw)
+        if every is not None:
+            every(_runs(lib, ctx, count, n), ex.complete)
     finally:
         lib.nm_free(ctx)
     return ex, list(out)
@@ -64,3 +69,14 @@ def _spread(count: int, k: int) -> Sequence[int]:
     if count <= k:
         return range(count)
     return [i * count // k for i in range(k)]
+
+
+def _runs(lib, ctx, count: int, n: int, per: int = 1 << 20):
+    """Every stored state, `per` at a time, as one bytes object of packed states per run."""
+    buf = ctypes.create_string_buffer(n)
+    for lo in range(0, count, per):
+        run = bytearray()
+        for sid in range(lo, min(count, lo + per)):
+            if lib.nm_state(ctx, sid, buf):
+                run += buf.raw
+        yield bytes(run)
