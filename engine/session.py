@@ -100,8 +100,8 @@ def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Propert
     if discovery and open_:
         _discover(enc, open_, proofs, None if deadline is None else max(1.0, deadline - time.monotonic()))
     for p in [p for p in everything if proofs[p.name].verdict == UNKNOWN and proofs[p.name].method != "explored"]:
-        if use_spacer and not stop.requested():
-            _spacer(enc, p, proofs, _soon(deadline, timeout_s))
+        if use_spacer and not stop.requested():   # its own share even when discovery spent the pool:
+            _spacer(enc, p, proofs, _soon(None, timeout_s))   # the run overshoots by that share at most
     _bmc(enc, [p for p in everything if proofs[p.name].method == "explored"], 10_000, deadline, proofs,
          "explored states violate it; ")
 
