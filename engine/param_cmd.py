@@ -38,7 +38,7 @@ def cti_text(c: CTI) -> list[str]:
 
 def prove_variant(provider, preset: str | None, variant: str, names: set | None, budget: float,
                   generated: bool = False, minimise: bool = True,
-                  ground_s: float = 10.0) -> tuple[RunResult, list[str]]:
+                  ground_s: float = 5.0) -> tuple[RunResult, list[str]]:
     t0 = time.monotonic()
     pm = provider.build_param(preset, variant)
     prover = Prover(pm, timeout_s=20.0)
@@ -113,7 +113,7 @@ def _grounded(prover: Prover, p, alive, goal, seconds: float, lines: list):
     return HOLDS_FOR_ALL_SIZES, "proved for every number of MAGs, listeners and senders", texts, lines
 
 
-def _decide(prover: Prover, p, out, alive, minimise: bool = True, ground_s: float = 10.0):
+def _decide(prover: Prover, p, out, alive, minimise: bool = True, ground_s: float = 5.0):
     by_name = {c.name: c for c in alive}
     lines = []
     if p.kind == Kind.INVARIANT:
@@ -166,7 +166,7 @@ def cmd_all_sizes(provider, args) -> int:
     runs = []
     for v in variants:
         run, lines = prove_variant(provider, preset, v, names, budget, generated=args.schema_candidates,
-                                   ground_s=getattr(args, "ground_seconds", 10.0))
+                                   ground_s=getattr(args, "ground_seconds", 5.0))
         runs.append(run)
         if not args.quiet:
             print("\n".join(lines), file=sys.stderr)
