@@ -93,7 +93,7 @@ def test_the_draft_orphaned_tunnel_is_never_proved_by_grounding():
     prover = Prover(pm, timeout_s=20.0)
     goal = _goal(pm, prover, "no_orphaned_tunnel_at_quiescence")
     try:
-        cti, _ = prover.grounded_at_quiescence([], goal, 15)
+        cti, _ = prover.grounded_at_quiescence([], goal, 5)
     except Inconclusive:
         return
     assert cti is not None and cti.table
