@@ -96,9 +96,9 @@ class Grounded:
 
 
 class Grounding:
-    def __init__(self, prover, alive: list, goal, deadline: float, max_rounds: int = 60, per_round: int = 2):
+    def __init__(self, prover, alive: list, goal, deadline: float, max_rounds: int = 60):
         self.p, self.enc, self.pre = prover, prover.enc, prover.enc.pre
-        self.deadline, self.max_rounds, self.per_round = deadline, max_rounds, per_round
+        self.deadline, self.max_rounds = deadline, max_rounds
         self.fresh: list = []
         self.terms: list = []          # (ground z3 term, base sort): every element-sorted term asserted
         self.depth: dict = {}          # term id -> how far from the claim's constants it is
@@ -112,9 +112,10 @@ class Grounding:
                 self.range_of[t.get_id()] = k
                 if e is not None:
                     self.elem_of[e.get_id()] = (t, named)
-        # where a slot's code names no MAG its element is read nowhere (every reading compares it
-        # under "code >= named"), so pinning it to one constant keeps every model a model and
-        # stops z3 inventing a fresh MAG for each such slot
+        # where a slot's code names no MAG its element is read nowhere (`eq` compares it under
+        # "code >= named"; the model's one `recode`, coa_of(bce), sits under bce != none), so
+        # pinning it to one constant keeps every model a model and stops z3 inventing a fresh MAG
+        # per such slot.  A model that recodes an unguarded value would make this unsound.
         self.void = z3.Const("void:MAG", self.enc.sorts["MAG"])
         self.s = z3.Solver()   # no ∀ range axioms: each array read asserted gets its range as a fact
         self.s.set("timeout", prover.timeout_ms)
