@@ -153,6 +153,18 @@ class Prover:
                 gone.append(c)
         return gone
 
+    def grounded_at_quiescence(self, alive: list[Cand], prop: Cand, seconds: float):
+        """Quiescence instantiated lazily, guided by z3's models (engine/param_ground.py):
+        (None, how) when proved, (a quiescent state satisfying the invariant, how) when z3's model
+        satisfies every hypothesis at every tuple; Inconclusive when the budget runs out."""
+        import time as _time
+
+        from .param_ground import Grounding
+        g = Grounding(self, alive, prop, _time.monotonic() + seconds).run()
+        if g.model is None:
+            return None, g
+        return self._cti(g.model, "quiescent state (no rule enabled, every invariant clause true)", [prop]), g
+
     def entails_at_quiescence(self, alive: list[Cand], prop: Cand) -> CTI | None:
         """None when the invariant and quiescence exclude the claim's violation, else such a state.
 
@@ -212,8 +224,9 @@ class Prover:
                 out.append(z3.Not(z3.substitute(g, *zip((inst.env[e] for e in elems), choice))) if elems else z3.Not(g))
         return out
 
-    def support(self, alive: list[Cand], goal: Cand, quiescent: bool) -> list[Cand]:
-        """A smaller inductive subset that still proves the goal: unsat cores, layer by layer."""
+    def support(self, alive: list[Cand], goal: Cand, quiescent: bool, need: set | None = None) -> list[Cand]:
+        """A smaller inductive subset that still proves the goal: unsat cores, layer by layer
+        (from `need` when the clauses the goal needs are known already)."""
         pre = self.enc.pre
         lits = {c.name: z3.Bool(f"use:{c.name}") for c in alive}
 
@@ -232,7 +245,9 @@ class Prover:
                 ids = {x.get_id() for x in s.unsat_core()}
                 out |= {n for n, l in lits.items() if l.get_id() in ids}
             return out
-        if quiescent:
+        if need is not None:
+            need = set(need)
+        elif quiescent:
             need = core(lambda _: [self.enc.quiescent(self.rules, pre), z3.Not(self.enc.holds(goal.insts, pre))])
         else:
             need = {goal.name}
