@@ -197,7 +197,7 @@ def cmd_all_sizes(provider, args) -> int:
     runs = []
     for v in variants:
         run, lines = prove_variant(provider, preset, v, names, budget, generated=args.schema_candidates,
-                                   ground_s=getattr(args, "ground_seconds", 5.0))
+                                   ground_s=getattr(args, "ground_seconds", 20.0))
         runs.append(run)
         if not args.quiet:
             print("\n".join(lines), file=sys.stderr)
