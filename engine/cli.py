@@ -112,7 +112,7 @@ def parser(provider) -> argparse.ArgumentParser:
                          "environment switches; default variant repaired): HOLDS_FOR_ALL_SIZES")
     pr.add_argument("--schema-candidates", action="store_true",
                     help="with --all-sizes: also offer Houdini clauses generated from the schema (slow: minutes)")
-    pr.add_argument("--ground-seconds", type=float, default=5.0, metavar="S",
+    pr.add_argument("--ground-seconds", type=float, default=20.0, metavar="S",
                     help="with --all-sizes: seconds per quiescent claim for grounding quiescence lazily "
                          "(model-guided instantiation; 0: only at the claim's own elements)")
     ls = sub.add_parser("list", help="list rules, properties, variants or presets with citations")

@@ -66,35 +66,60 @@ def prove_variant(provider, preset: str | None, variant: str, names: set | None,
     lines.append(f"{variant}: Houdini over {len(cands)} quantified candidates, {houdini_s:.1f} s, "
                  f"{prover.queries} z3 queries" + (f" ({failure})" if failure else ""))
     alive = out.alive if out else []
+    facts: list[Cand] = []   # quiescent claims proved so far, in order: each may be assumed by later ones
+    retry = []
     for p in claims:
-        t1 = time.monotonic()
-        res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN)
-        if p.name in unreadable:
-            res.reason = f"not readable over symbolic sorts: {unreadable[p.name]}"
-        elif _vacuous(prover, p):
-            res.reason = "no clause in this environment (its switch is off): nothing is proved"
-        elif out is None:
-            res.reason = failure
-        else:
-            res.verdict, res.reason, res.invariant, more = _decide(prover, p, out, alive, minimise, ground_s)
-            lines += more
-        res.depth = None
-        secs = time.monotonic() - t1
-        lines.insert(len(lines), f"  {p.name}: {res.shown} ({secs:.1f} s after Houdini)")
+        res, more = _claim(prover, p, out, alive, unreadable, failure, minimise, ground_s, facts)
+        lines += more
         results.append(res)
+        if p.kind == Kind.QUIESCENT and res.verdict == UNKNOWN and out is not None and p.name not in unreadable:
+            retry.append(len(results) - 1)
+    while retry:   # a claim left open may close with the quiescent claims proved after it
+        known = len(facts)
+        for k in list(retry):
+            p = claims[k]
+            res, more = _claim(prover, p, out, alive, unreadable, failure, minimise, ground_s, facts)
+            if res.verdict == HOLDS_FOR_ALL_SIZES:
+                lines += more
+                results[k] = res
+                retry.remove(k)
+        if len(facts) == known:
+            break
     run = RunResult(variant, preset or "every switch", "all-sizes", out is not None, failure, 0, 0, 0, time.monotonic() - t0, 0.0, False,
                     results)
     return run, lines
 
 
-def _grounded(prover: Prover, p, alive, goal, seconds: float, lines: list):
+def _claim(prover: Prover, p, out, alive, unreadable, failure, minimise, ground_s, facts: list):
+    """One claim's verdict (a proved quiescent claim joins `facts`) and the lines it printed."""
+    t1 = time.monotonic()
+    lines: list[str] = []
+    res = PropertyResult(p.name, p.kind, p.cites, p.doc, p.topic, UNKNOWN)
+    if p.name in unreadable:
+        res.reason = f"not readable over symbolic sorts: {unreadable[p.name]}"
+    elif _vacuous(prover, p):
+        res.reason = "no clause in this environment (its switch is off): nothing is proved"
+    elif out is None:
+        res.reason = failure
+    else:
+        res.verdict, res.reason, res.invariant, more = _decide(prover, p, out, alive, minimise, ground_s,
+                                                               tuple(facts))
+        lines += more
+        if p.kind == Kind.QUIESCENT and res.verdict == HOLDS_FOR_ALL_SIZES:
+            facts.append(candidate(prover, p))
+    res.depth = None
+    lines.append(f"  {p.name}: {res.shown} ({time.monotonic() - t1:.1f} s after Houdini)")
+    return res, lines
+
+
+def _grounded(prover: Prover, p, alive, goal, seconds: float, lines: list, facts: tuple = ()):
     """The quiescent claim with quiescence grounded lazily (engine/param_ground.py): a verdict with
     the invariant and the quiescence instances it needed, or None (not proved: the caller tries
     the cheaper instantiation at the claim's own elements and reports that counterexample)."""
     if seconds <= 0:
         return None
     try:
-        cti, how = prover.grounded_at_quiescence(alive, goal, seconds)
+        cti, how = prover.grounded_at_quiescence(alive, goal, seconds, facts)
     except Inconclusive as e:
         lines.append(f"  {p.name}: quiescence grounding gave no answer ({e})")
         return None
@@ -107,13 +132,19 @@ def _grounded(prover: Prover, p, alive, goal, seconds: float, lines: list):
     except Inconclusive:
         support = alive
     texts = [f"{c.name}: {c.text}" for c in support]
+    if how.used_facts:
+        texts.append("quiescent claims assumed (each proved for all sizes before this one): "
+                     + "; ".join(sorted(how.used_facts)))
     if how.used_quiet:
         texts.append("quiescence used (these rule instances disabled): " + "; ".join(how.used_quiet))
-    lines.append(f"  {p.name}: proved with quiescence grounded at {how.instances} instances in {how.rounds} rounds")
+    where = (f"at fixed terms (level {how.fixed_level}: the claim's constants, Skolem witnesses"
+             + (", one MAG read of them)" if how.fixed_level else ")")) if how.fixed_level is not None \
+        else f"in {how.rounds} model-led rounds"
+    lines.append(f"  {p.name}: proved with quiescence grounded at {how.instances} instances {where}")
     return HOLDS_FOR_ALL_SIZES, "proved for every number of MAGs, listeners and senders", texts, lines
 
 
-def _decide(prover: Prover, p, out, alive, minimise: bool = True, ground_s: float = 5.0):
+def _decide(prover: Prover, p, out, alive, minimise: bool = True, ground_s: float = 5.0, facts: tuple = ()):
     by_name = {c.name: c for c in alive}
     lines = []
     if p.kind == Kind.INVARIANT:
@@ -125,7 +156,7 @@ def _decide(prover: Prover, p, out, alive, minimise: bool = True, ground_s: floa
         quiescent = False
     else:
         goal = candidate(prover, p)
-        grounded = _grounded(prover, p, alive, goal, ground_s, lines)
+        grounded = _grounded(prover, p, alive, goal, ground_s, lines, facts)
         if grounded is not None:
             return grounded
         try:
@@ -166,7 +197,7 @@ def cmd_all_sizes(provider, args) -> int:
     runs = []
     for v in variants:
         run, lines = prove_variant(provider, preset, v, names, budget, generated=args.schema_candidates,
-                                   ground_s=getattr(args, "ground_seconds", 5.0))
+                                   ground_s=getattr(args, "ground_seconds", 20.0))
         runs.append(run)
         if not args.quiet:
             print("\n".join(lines), file=sys.stderr)

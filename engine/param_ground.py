@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import z3
 
@@ -28,6 +28,9 @@ from .param_eval import Snapshot
 from .param_model import Elem
 from .param_prove import Inconclusive
 from .param_z3 import Inst, Tr
+
+
+FACT = "fact:"   # marks a hypothesis that is a quiescent claim proved before, not an invariant clause
 
 
 class Sk(Tr):
@@ -93,10 +96,12 @@ class Grounded:
     instances: int
     used_clauses: set
     used_quiet: list     # "rule(terms)" of the quiescence instances in the final unsat core
+    used_facts: set = field(default_factory=set)   # quiescent claims proved before, assumed here
+    fixed_level: int | None = None   # proved at this level of engine/param_fixed.py (None: model-led)
 
 
 class Grounding:
-    def __init__(self, prover, alive: list, goal, deadline: float, max_rounds: int = 60):
+    def __init__(self, prover, alive: list, goal, deadline: float, max_rounds: int = 60, facts: tuple = ()):
         self.p, self.enc, self.pre = prover, prover.enc, prover.enc.pre
         self.deadline, self.max_rounds = deadline, max_rounds
         self.fresh: list = []
@@ -124,6 +129,10 @@ class Grounding:
         self.seed = list(self.terms)
         for c in alive:
             self.lazy += [Hyp(c.name, i, i.body, c.name) for i in c.insts]
+        # quiescent claims proved for all sizes before this one hold at every reachable quiescent
+        # state, so they are hypotheses here like the invariant (the caller keeps the order)
+        for c in facts:
+            self.lazy += [Hyp(c.name, i, i.body, FACT + c.name) for i in c.insts]
         self.lazy += [Hyp(inst.name, inst, not_(inst.guard)) for inst in prover.rules if not inst.env_rule]
         self.trace = False
 
@@ -189,8 +198,13 @@ class Grounding:
         self._assert(z3.Or(parts))
 
     # --- the loop -------------------------------------------------------------------------
-    def run(self) -> Grounded:
+    def run(self, fixed: bool = True) -> Grounded:
         t0 = time.monotonic()
+        if fixed:
+            from .param_fixed import run_fixed
+            got = run_fixed(self)
+            if got is not None:
+                return got
         for h in self.lazy:   # first round: every hypothesis at the claim's own terms
             if h.distinct:
                 for combo in itertools.product(*([t for t, s in self.seed if s == e.sort] for e in h.inst.env)):
@@ -218,8 +232,10 @@ class Grounding:
     def _proved(self, rounds: int) -> Grounded:
         ids = {x.get_id() for x in self.s.unsat_core()}
         used = [self.lits[lit] for lit in self.lits if lit.get_id() in ids]
-        return Grounded(None, rounds, len(self.done), {n for k, n in used if k == "clause"},
-                        sorted({n for k, n in used if k == "quiet"}))
+        clauses = {n for k, n in used if k == "clause"}
+        return Grounded(None, rounds, len(self.done), {n for n in clauses if not n.startswith(FACT)},
+                        sorted({n for k, n in used if k == "quiet"}),
+                        {n[len(FACT):] for n in clauses if n.startswith(FACT)})
 
     def _instantiate(self, h: Hyp, combo) -> bool:
         key = (id(h), tuple(t.get_id() for t in combo))

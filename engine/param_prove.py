@@ -153,14 +153,14 @@ class Prover:
                 gone.append(c)
         return gone
 
-    def grounded_at_quiescence(self, alive: list[Cand], prop: Cand, seconds: float):
+    def grounded_at_quiescence(self, alive: list[Cand], prop: Cand, seconds: float, facts: tuple = ()):
         """Quiescence instantiated lazily, guided by z3's models (engine/param_ground.py):
         (None, how) when proved, (a quiescent state satisfying the invariant, how) when z3's model
         satisfies every hypothesis at every tuple; Inconclusive when the budget runs out."""
         import time as _time
 
         from .param_ground import Grounding
-        g = Grounding(self, alive, prop, _time.monotonic() + seconds).run()
+        g = Grounding(self, alive, prop, _time.monotonic() + seconds, facts=facts).run()
         if g.model is None:
             return None, g
         return self._cti(g.model, "quiescent state (no rule enabled, every invariant clause true)", [prop]), g

@@ -60,6 +60,16 @@ LEMMAS = [no_pba_q_names_the_asking_mag, no_query_progresses_towards_its_own_mag
           no_iif_is_a_tunnel_to_itself, no_pim_message_to_itself, no_oif_tunnel_to_itself]
 
 
+@invariant(cites="§4.2 steps 4-7 as one step (fused presets)", topic="lemma")
+def no_query_rests_between_fused_steps(ctx, s):
+    """With §4.2 steps 4-7 fused into one MAG-local step, no query waits between them."""
+    return every(ctx.mags, lambda m: every(ctx.senders, lambda x: every(ctx.mags, lambda b: all_of(
+        s.q[m][x] != ctx.q(phase, b) for phase in ("tunnelled", "routed", "iif_set")))))
+
+
+FUSED_LEMMAS = [no_query_rests_between_fused_steps]   # `prove --all-sizes` only: false on unfused presets
+
+
 def lemmas_for(ctx) -> list:
     """The lemmas worth proving under these bounds: none of them survives a sender that moves."""
     b = ctx.bounds

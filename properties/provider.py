@@ -173,10 +173,10 @@ def build_param(preset: str | None, variant: str):
     from pmipmc.engine.param_model import ParamModel
     from pmipmc.model import parametric
 
-    from .lemmas import LEMMAS
+    from .lemmas import FUSED_LEMMAS, LEMMAS
     b, v = (model.preset(preset) if preset else WIDEST), model.variant(variant)
     if b.data_packets:
         raise model.BoundsError(f"preset {preset}: data packets in flight are not read symbolically")
     ctx = parametric.make_param_ctx(b, v)
-    return ParamModel(ctx.schema, ctx, model.enabled_rules(b), list(CATALOGUE), list(LEMMAS),
-                      parametric.initially, parametric.INITIAL_ARRAYS, f"{preset or 'every switch'}/{variant}")
+    return ParamModel(ctx.schema, ctx, model.enabled_rules(b), list(CATALOGUE),
+                      list(LEMMAS) + (list(FUSED_LEMMAS) if b.fused_steps else []), parametric.initially, parametric.INITIAL_ARRAYS, f"{preset or 'every switch'}/{variant}")

@@ -97,3 +97,38 @@ def test_the_draft_orphaned_tunnel_is_never_proved_by_grounding():
     except Inconclusive:
         return
     assert cti is not None and cti.table
+
+
+def test_the_upstream_oif_claim_closes_at_fixed_terms_with_one_mag_read(repaired):
+    pm, prover, alive = repaired
+    cti, how = prover.grounded_at_quiescence(alive, _goal(pm, prover, "iif_tunnel_has_upstream_oif_at_quiescence"), 60)
+    assert cti is None and how.fixed_level == 1
+    assert any(q.startswith("mag_refreshes_pim_join(") for q in how.used_quiet)
+
+
+def test_the_orphaned_tunnel_closes_from_the_two_agreement_claims_proved_before(repaired):
+    pm, prover, alive = repaired
+    facts = tuple(_goal(pm, prover, n) for n in ("iif_tunnel_has_upstream_oif_at_quiescence",
+                                                  "oif_tunnel_has_downstream_iif_at_quiescence"))
+    cti, how = prover.grounded_at_quiescence(alive, _goal(pm, prover, "no_orphaned_tunnel_at_quiescence"), 60, facts)
+    assert cti is None and how.fixed_level is not None
+    assert how.used_facts and how.used_facts <= {f.name for f in facts}
+    assert any(q.startswith("mag_removes_tunnel(") for q in how.used_quiet)
+
+
+@pytest.mark.slow
+def test_draft_never_proves_its_orphaned_tunnel_even_with_facts():
+    from pmipmc.engine.param_cmd import prove_variant
+    from pmipmc.engine.results import HOLDS_FOR_ALL_SIZES
+    names = {"no_orphaned_tunnel_at_quiescence", "iif_tunnel_has_upstream_oif_at_quiescence",
+             "oif_tunnel_has_downstream_iif_at_quiescence", "tunnel_ends_agree_at_quiescence",
+             "no_tunnel_removed_under_an_iif"}
+    run, _ = prove_variant(provider, None, "draft", names, 600, ground_s=20)
+    got = {r.property: r.verdict for r in run.results}
+    assert got["no_orphaned_tunnel_at_quiescence"] != HOLDS_FOR_ALL_SIZES
+
+
+def test_the_fused_steps_lemma_is_offered_only_where_steps_are_fused():
+    names = lambda preset: {lem.name for lem in provider.build_param(preset, "repaired").lemmas}  # noqa: E731
+    assert "no_query_rests_between_fused_steps" in names("ci")
+    assert "no_query_rests_between_fused_steps" not in names("tiny")
