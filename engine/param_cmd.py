@@ -108,7 +108,9 @@ def _claim(prover: Prover, p, out, alive, unreadable, failure, minimise, ground_
         if p.kind == Kind.QUIESCENT and res.verdict == HOLDS_FOR_ALL_SIZES:
             facts.append(candidate(prover, p))
     res.depth = None
-    lines.append(f"  {p.name}: {res.shown} ({time.monotonic() - t1:.1f} s after Houdini)")
+    res.method = "quantified Houdini" + (", grounded quiescence" if p.kind == Kind.QUIESCENT else "")
+    res.seconds = time.monotonic() - t1   # after the shared Houdini run, which the run's line reports
+    lines.append(f"  {p.name}: {res.shown} ({res.seconds:.1f} s after Houdini)")
     return res, lines
 
 
