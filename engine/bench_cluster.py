@@ -63,10 +63,14 @@ def bench(provider, presets, variant: str, specs: list[str], seconds: float | No
             pool.close()
             ray.shutdown()
             moved = sum(r.moved for r in rows)
-            print(f"{p:<10} {variant:<10} {spec:<10} {pool.job[-1]:<7} {run.states:>10,} {run.transitions:>12,} "
+            print(f"{p:<10} {variant:<10} {spec:<10} {pool.job[7]:<7} {run.states:>10,} {run.transitions:>12,} "
                   f"{run.depth:>6} {start:>7.1f} {run.seconds:>8.2f} {run.states_per_s:>9,.0f} {cpu:>7.1f} "
                   f"{run.states / max(cpu, 1e-9):>8,.0f} {moved / max(run.states, 1):>8,.0f}"
                   f"{'' if run.complete else '  INCOMPLETE'}", flush=True)
+            if pool.job[8]:
+                names = provider.build(p, variant).schema.slot_name
+                print(f"  partition key, {len(pool.job[8])} slots: {', '.join(names(i) for i in pool.job[8])}",
+                      flush=True)
             if levels and rows:
                 print_levels(rows)
                 pr = projection(rows, n, 32, 2, 1e9)

@@ -61,13 +61,15 @@ class Store:
             return None
         try:
             doc = json.loads(self.manifest_path.read_text())
-            mine = {k: doc[k] for k in self.identity if k != "backend"}
+            mine = {k: doc[k] for k in self.identity if k not in ("backend", "partition")}
             mine["backend"] = doc.get("backend", "python")   # checkpoints from before the native shards
+            mine["partition"] = doc.get("partition", [])     # from before partition keys: the whole state
         except (ValueError, KeyError, TypeError):
             raise BadInput(f"{self.manifest_path} is not a pmipmc checkpoint manifest") from None
-        for key in ("preset", "variant", "overrides", "shards", "backend", "fingerprint"):
+        for key in ("preset", "variant", "overrides", "shards", "backend", "partition", "fingerprint"):
             if key in self.identity and mine[key] != self.identity[key]:
-                what = "model, properties or engine version" if key == "fingerprint" else key
+                what = {"fingerprint": "model, properties or engine version",
+                        "partition": "partition key (slots that place a state on a shard)"}.get(key, key)
                 raise BadInput(f"checkpoint {self.folder} was made with another {what} "
                                f"({mine[key]!r}, this run {self.identity[key]!r}); use a new folder")
         return doc

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .checkpoint import Store, fingerprint
-from .distributed import Progress, run_sharded
+from .distributed import Progress, partition_key, run_sharded
 from .errors import BadInput
 from .results import RunResult
 from .shard import default_chunk
@@ -78,16 +78,16 @@ class ShardActor:
 
     def setup(self, job: tuple) -> None:
         """Build (or keep) the shard for job = (provider, preset, variant, overrides, names, symmetry, chunk,
-        backend)."""
+        backend, key)."""
         if job == self.job:
             return
         from .explore import Checks
         from .shard import make_shard
-        provider, preset, variant, overrides, names, symmetry, chunk, backend = job
+        provider, preset, variant, overrides, names, symmetry, chunk, backend, key = job
         system = importlib.import_module(provider).build(preset, variant, **dict(overrides))
         checks = Checks(system, set(names) if names is not None else None)
         self.shard = None   # the old shard's tables go before the new one's are built
-        self.shard = make_shard(self.me, self.nshards, system, checks, symmetry, backend, chunk)
+        self.shard = make_shard(self.me, self.nshards, system, checks, symmetry, backend, chunk, tuple(key))
         self.job = job
 
     def call(self, method: str, *args):
@@ -112,6 +112,19 @@ def job_backend(job) -> str:
     return "native" if job.engine == "native" else "python"
 
 
+_keys: dict[tuple, tuple[int, ...]] = {}
+
+
+def job_key(job, nshards: int, system=None) -> tuple[int, ...]:
+    """The partition key of a job's native shards, chosen once per job and shard count."""
+    k = (job.provider, job.preset, job.variant, tuple(job.overrides), job.symmetry, job_backend(job), nshards)
+    if k not in _keys:
+        if system is None:
+            system = importlib.import_module(job.provider).build(job.preset, job.variant, **dict(job.overrides))
+        _keys[k] = partition_key(system, nshards, job.symmetry, job_backend(job))
+    return _keys[k]
+
+
 class RayPool:
     def __init__(self, nshards: int, chunk: int | None = None):
         ray = _ray()
@@ -121,11 +134,14 @@ class RayPool:
         actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(ShardActor)
         self.actors = [actor.remote(i, nshards) for i in range(nshards)]
 
-    def setup(self, job) -> None:
+    def setup(self, job, system=None) -> None:
+        """Every actor builds its shard for `job`; the driver picks the partition key once, from
+        `system` (built here when not given), so that all shards agree on it."""
         backend = job_backend(job)
         self.chunk = self.fixed_chunk or default_chunk(backend)   # the driver's chunks are the shards' chunks
+        key = job_key(job, self.n, system)
         self.job = (job.provider, job.preset, job.variant, job.overrides, job.names, job.symmetry, self.chunk,
-                    backend)
+                    backend, key)
         self.ray.get([a.setup.remote(self.job) for a in self.actors])
 
     def call_all(self, method: str, *args) -> list:
@@ -194,7 +210,8 @@ class RayPool:
 
 def _store(job, system, nshards: int, folder: Path) -> Store:
     identity = {"preset": job.preset, "variant": job.variant, "overrides": [list(x) for x in job.overrides],
-                "shards": nshards, "backend": job_backend(job), "fingerprint": fingerprint(system, job.symmetry)}
+                "shards": nshards, "backend": job_backend(job), "fingerprint": fingerprint(system, job.symmetry),
+                "partition": [system.schema.slot_name(i) for i in job_key(job, nshards, system)]}
     return Store(folder / job.variant, identity)
 
 
@@ -243,7 +260,7 @@ def run_cluster(jobs: list, spec: str, checkpoint: Path | None = None, resume: b
 
 def _run_one(pool: RayPool, job, system, store, on_level) -> RunResult:
     def make_pool(checks):
-        pool.setup(job)
+        pool.setup(job, system)
         return pool
 
     report = _progress(job)

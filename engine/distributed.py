@@ -25,6 +25,14 @@ from .results import RunResult
 from .shard import default_chunk, make_shard
 from .shardwork import choose_backend
 
+
+def partition_key(system: System, nshards: int, symmetry: bool, backend: str) -> tuple[int, ...]:
+    """The native shards' partition key (engine/partition.py); the Python backend hashes whole states."""
+    if backend != "native":
+        return ()
+    from .partition import key_for
+    return key_for(system, nshards, symmetry)
+
 RECOVERY_ATTEMPTS = 3
 
 
@@ -64,11 +72,12 @@ class LocalPool:
     failures: tuple = ()
 
     def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None,
-                 backend: str | None = None):
+                 backend: str | None = None, key: tuple[int, ...] | None = None):
         self.backend = choose_backend(backend)
         self.chunk = chunk or default_chunk(self.backend)
+        self.key = partition_key(system, nshards, symmetry, self.backend) if key is None else tuple(key)
         # a backend each, as each Ray worker has its own: their caches must not help one another
-        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk)
+        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk, self.key)
                        for i in range(nshards)]
         self.n = nshards
 

@@ -26,11 +26,13 @@ SENT_CAP = 2_000_000    # canonical states remembered as sent, so they are neith
 _MAGIC = b"PMSHARD1"
 
 
-def make_shard(me: int, nshards: int, system, checks, symmetry: bool, backend: str, chunk: int | None = None):
-    """A shard of the given backend ("native" or "python"); `chunk` defaults to the backend's own."""
+def make_shard(me: int, nshards: int, system, checks, symmetry: bool, backend: str, chunk: int | None = None,
+               key: tuple[int, ...] = ()):
+    """A shard of the given backend ("native" or "python"); `chunk` defaults to the backend's own.
+    `key`: the native shards' partition key (engine/partition.py); () hashes the whole state."""
     if backend == "native":
         from .native.shard import NATIVE_CHUNK, NativeShard
-        return NativeShard(me, nshards, system, checks, symmetry, chunk or NATIVE_CHUNK)
+        return NativeShard(me, nshards, system, checks, symmetry, chunk or NATIVE_CHUNK, key)
     return Shard(me, nshards, system.schema.nslots, make_backend(system, checks, symmetry), chunk or CHUNK)
 
 

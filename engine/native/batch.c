@@ -6,8 +6,10 @@
  * successors this shard has not stored into one batch of wire records per home shard; `nb_absorb`
  * stores the unseen records of one source's batch.  Python only moves the batches (bytes).
  *
- * The home of a state is a remix of its packed hash, so it costs nothing; the table indexes by the
- * hash's low bits, and the remix keeps the two independent (a shard's states fill its whole table).
+ * The home of a state is a hash of its partition key's slots (engine/partition.py: slots that most
+ * transitions leave alone, so most successors stay home), or with no key a remix of its packed hash;
+ * either way remixed apart from the table's index bits, so a shard's states fill its whole table.
+ * The routing cache (store.c's `routed`, applied in flush) drops a successor sent recently.
  * Property hits are kept per property as the least (state bytes, rule, target), the order the
  * driver compares hits in, so the shard reports one candidate per property per call, not every hit.
  */
@@ -17,16 +19,10 @@ struct rec {                  /* a wire record: a canonical packed state and whe
   uint32_t parent, via;       /* the sender's local index and the rule instance */
 };
 
-struct sent {                 /* a recently routed state: an exact, lossy cache (a miss resends) */
-  uint64_t h;
-  uint64_t w[NWORDS];
-};
-
 /* the routing cache grows with the shard's table, a quarter of its slots, up to SENT_MAX_BITS:
    the more of the other shards' states it remembers, the fewer repeats cross the wire */
 #define SENT_MIN_BITS 14
 #define SENT_MAX_BITS 21
-#define AHEAD 16          /* records whose cache lines are prefetched together: their misses overlap */
 #define NO_SHARD 0xffffu
 
 struct shard {
@@ -34,8 +30,6 @@ struct shard {
   int me, n;
   uint16_t *pshard;           /* per local state: the shard of its parent */
   size_t pcap;
-  struct sent *sent;
-  int sent_bits;
   struct rec **out;           /* per destination: this call's records (one of the two sets below) */
   size_t *nout, *ocap;
   /* two sets of batches, by the parity of the round: a shard expands round c + 1 before it absorbs
@@ -51,23 +45,28 @@ struct shard {
 
 void nb_free(struct shard *sh) {
   if (!sh) return;
-  nm_free(sh->c);
   for (int p = 0; p < 2; p++) {
     for (int d = 0; sh->outs[p] && d < sh->n; d++) free(sh->outs[p][d]);
     free(sh->outs[p]), free(sh->nouts[p]), free(sh->ocaps[p]);
   }
-  free(sh->pshard), big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *sh->sent);
+  if (sh->c) big_free(sh->c->sent, ((size_t)1 << sh->c->sent_bits) * sizeof(struct sent));
+  free(sh->pshard);
+  nm_free(sh->c);
   free(sh);
 }
 
-struct shard *nb_new(int me, int n, int sym) {
+struct shard *nb_new(int me, int n, int sym, const uint16_t *key, int nkey) {
   struct shard *sh = calloc(1, sizeof *sh);
   if (!sh) return NULL;
   sh->me = me, sh->n = n;
   sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* no graph, coverage or POR: a shard only expands */
-  if (sh->c) sh->c->shard_me = me, sh->c->shard_n = n;
-  sh->sent = calloc((size_t)1 << SENT_MIN_BITS, sizeof *sh->sent), sh->sent_bits = SENT_MIN_BITS;
-  int ok = sh->c && sh->sent;
+  if (sh->c) {
+    sh->c->shard_me = me, sh->c->shard_n = n;
+    sh->c->nkey = nkey < 0 ? 0 : nkey > NSLOTS ? NSLOTS : nkey;
+    for (int i = 0; i < sh->c->nkey; i++) sh->c->key[i] = key[i] < NSLOTS ? key[i] : 0;
+    sh->c->sent = calloc((size_t)1 << SENT_MIN_BITS, sizeof(struct sent)), sh->c->sent_bits = SENT_MIN_BITS;
+  }
+  int ok = sh->c && sh->c->sent;
   for (int p = 0; p < 2; p++) {
     sh->outs[p] = calloc(n, sizeof *sh->out), sh->nouts[p] = calloc(n, sizeof(size_t));
     sh->ocaps[p] = calloc(n, sizeof(size_t));
@@ -115,56 +114,36 @@ static int store(struct shard *sh, const uint64_t *w, uint64_t h, uint64_t slot,
   return insert(c, w, h, slot, parent, via);
 }
 
-static inline struct sent *sent_at(struct shard *sh, uint64_t h) {
-  return &sh->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - sh->sent_bits)];
-}
-
-/* a larger, empty routing cache once the table has grown; on no memory the old one serves on */
-static void fit_sent(struct shard *sh) {
-  int want = __builtin_ctzll(sh->c->tmask + 1) - 2;
+/* a larger routing cache once the table has grown, keeping what the old one remembers (an empty one
+   would resend a burst of states the others hold already); on no memory the old one serves on */
+static void fit_sent(struct ctx *c) {
+  int want = __builtin_ctzll(c->tmask + 1) - 2;
   if (want > SENT_MAX_BITS) want = SENT_MAX_BITS;
-  if (want <= sh->sent_bits) return;
-  struct sent *e = big_alloc(((size_t)1 << want) * sizeof *e);
+  if (want <= c->sent_bits) return;
+  struct sent *e = big_alloc(((size_t)1 << want) * sizeof *e), *old = c->sent;
   if (!e) return;
-  big_free(sh->sent, ((size_t)1 << sh->sent_bits) * sizeof *e);
-  sh->sent = e, sh->sent_bits = want;
+  size_t n = (size_t)1 << c->sent_bits;
+  c->sent = e, c->sent_bits = want;
+  for (size_t i = 0; i < n; i++)
+    if (old[i].h) *sent_at(c, old[i].h) = old[i];
+  big_free(old, n * sizeof *e);
 }
 
-/* a state routed already (to any shard, this one included) is not routed again while cached */
-static int routed(struct shard *sh, const uint64_t *w, uint64_t h) {
-  if (!h) return 0;
-  struct sent *e = sent_at(sh, h);
-  if (e->h == h && same_words(e->w, w)) return 1;
-  e->h = h, memcpy(e->w, w, NWORDS * 8);
-  return 0;
-}
-
-static int route(struct shard *sh, const struct cand *o) {
-  int d = shard_home(o->h, sh->n);
-  if (routed(sh, o->w, o->h)) return 1;
-  if (sh->nout[d] == sh->ocap[d]) {
-    size_t cap = sh->ocap[d] ? sh->ocap[d] * 2 : 1024;
-    struct rec *r = realloc(sh->out[d], cap * sizeof *r);
-    if (!r) return 0;
-    sh->out[d] = r, sh->ocap[d] = cap;
-  }
-  struct rec *r = &sh->out[d][sh->nout[d]++];
-  memcpy(r->w, o->w, sizeof r->w);
-  r->parent = o->parent, r->via = o->via;
-  return 1;
-}
-
-/* route the successors the worker has gathered (several states' worth: their cache lines are
-   prefetched together), in the order they were found */
+/* hand the successors the worker kept (flush dropped those routed already) to their home shards,
+   in the order they were found */
 static int route_all(struct shard *sh, struct worker *w) {
-  for (size_t i0 = 0; i0 < w->nout; i0 += AHEAD) {
-    size_t m = w->nout - i0 < AHEAD ? w->nout - i0 : AHEAD;
-    for (size_t i = i0; i < i0 + m; i++) {   /* an entry may straddle two lines: fetch both */
-      const char *e = (const char *)sent_at(sh, w->out[i].h);
-      __builtin_prefetch(e, 1), __builtin_prefetch(e + sizeof(struct sent) - 1, 1);
+  for (size_t i = 0; i < w->nout; i++) {
+    const struct cand *o = &w->out[i];
+    int d = (int)o->home;
+    if (sh->nout[d] == sh->ocap[d]) {
+      size_t cap = sh->ocap[d] ? sh->ocap[d] * 2 : 1024;
+      struct rec *r = realloc(sh->out[d], cap * sizeof *r);
+      if (!r) return 0;
+      sh->out[d] = r, sh->ocap[d] = cap;
     }
-    for (size_t i = i0; i < i0 + m; i++)
-      if (!route(sh, &w->out[i])) return 0;
+    struct rec *r = &sh->out[d][sh->nout[d]++];
+    memcpy(r->w, o->w, sizeof r->w);
+    r->parent = o->parent, r->via = o->via;
   }
   w->nout = 0;
   return 1;
@@ -176,7 +155,7 @@ int nb_expand(struct shard *sh, uint64_t lo, uint64_t hi, uint64_t step_on, uint
   struct worker *w = &c->w[0];
   uint8_t s[NSLOTS];
   begin(sh);
-  fit_sent(sh);
+  fit_sent(c);
   sh->out = sh->outs[parity & 1], sh->nout = sh->nouts[parity & 1], sh->ocap = sh->ocaps[parity & 1];
   for (int d = 0; d < sh->n; d++) sh->nout[d] = 0;
   w->s = s, w->err = w->oom = 0, w->transitions = 0, w->state_pending = 0, w->npend = 0;
@@ -252,7 +231,7 @@ int64_t nb_seed(struct shard *sh, const uint8_t *s, uint64_t state_on) {
   uint64_t w[NWORDS], slot;
   pack(s, w);
   uint64_t h = hash_words(w);
-  if (shard_home(h, sh->n) != sh->me || lookup(sh->c, h, w, &slot)) return -1;
+  if (state_home(sh->c, s, h) != sh->me || lookup(sh->c, h, w, &slot)) return -1;
   uint32_t id = (uint32_t)sh->c->count;
   if (!store(sh, w, h, slot, -1, NONE, 0)) return -2;
   state_hits(sh, s, id, state_on);
@@ -314,11 +293,11 @@ void nb_truncate(struct shard *sh, uint64_t keep) {
     c->table[i] = (h >> 32) << 32 | (id + 1);
     c->tused++;
   }
-  memset(sh->sent, 0, ((size_t)1 << sh->sent_bits) * sizeof *sh->sent);
+  memset(c->sent, 0, ((size_t)1 << c->sent_bits) * sizeof(struct sent));
 }
 
 uint64_t nb_memory(struct shard *sh) {
-  return mem_used(sh->c) + sh->pcap * 2 + ((size_t)1 << sh->sent_bits) * sizeof(struct sent);
+  return mem_used(sh->c) + sh->pcap * 2 + ((size_t)1 << sh->c->sent_bits) * sizeof(struct sent);
 }
 
 /* the first rule instance of the last call that stored a value outside its slot's domain */

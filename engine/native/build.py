@@ -100,7 +100,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_fingerprints": (ctypes.c_int, [p]),
         "nm_state_bytes": (ctypes.c_int, []),
         # batch.c: one shard of a distributed search (engine/native/shard.py)
-        "nb_new": (p, [ctypes.c_int] * 3), "nb_free": (None, [p]),
+        "nb_new": (p, [ctypes.c_int] * 3 + [p, ctypes.c_int]), "nb_free": (None, [p]),
         "nb_expand": (ctypes.c_int, [p, u64, u64, u64, u64, ctypes.c_int]), "nb_transitions": (u64, [p]),
         "nb_out_count": (u64, [p, ctypes.c_int]), "nb_out": (p, [p, ctypes.c_int]), "nb_rec_bytes": (ctypes.c_int, []),
         "nb_begin": (None, [p]), "nb_absorb": (i64, [p, ctypes.c_int, p, u64, u64]),

@@ -60,8 +60,13 @@ static void take(struct worker *w, int k, const uint8_t *n, int env) {
   q->via = (uint32_t)k, q->protocol = !env;
   if (c->settle && !env && !w->has_first) w->has_first = 1, w->first_h = q->h, memcpy(w->first_s, cs, NSLOTS);
   /* a shard never holds a state homed on another shard: its probe would only miss */
-  q->remote = c->shard_n > 1 && shard_home(q->h, c->shard_n) != c->shard_me;
+  q->home = c->shard_n > 1 ? (uint32_t)state_home(c, cs, q->h) : 0;
+  q->remote = q->home != (uint32_t)c->shard_me && c->shard_n > 1;
   if (!q->remote) __builtin_prefetch(&c->table[q->h & c->tmask]);
+  else {   /* its routing cache entry instead, both lines: an entry may straddle two */
+    const char *e = (const char *)sent_at(c, q->h);
+    __builtin_prefetch(e, 1), __builtin_prefetch(e + sizeof(struct sent) - 1, 1);
+  }
 }
 
 /* probe the table for every pending successor; the probes' cache misses overlap */
@@ -76,6 +81,8 @@ static void flush(struct worker *w) {
       if (c->graph && q->protocol && !push_edge(w, (c->table[slot] & 0xffffffffu) - 1)) { w->oom = 1; break; }
       continue;
     }
+    /* a shard sends a state once while its routing cache remembers it (a shard keeps no graph) */
+    if (c->sent && routed(c, q->w, q->h)) continue;
     if (c->graph && q->protocol && !push_edge(w, CANDREF | w->nout)) { w->oom = 1; break; }
     if (w->nout == w->cap) {
       size_t cap = w->cap ? w->cap * 2 : 1024;
@@ -85,7 +92,7 @@ static void flush(struct worker *w) {
     }
     struct cand *o = &w->out[w->nout++];
     memcpy(o->w, q->w, sizeof q->w);
-    o->h = q->h, o->parent = w->cur, o->via = q->via;
+    o->h = q->h, o->parent = w->cur, o->via = q->via, o->home = q->home;
     o->mask = 0;
     if (w->state_pending) {   /* a shard checks state properties when it stores, not here */
       uint8_t s[NSLOTS];

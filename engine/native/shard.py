@@ -4,8 +4,9 @@ The same calls as engine/shard.py's `Shard`, so engine/distributed.py and engine
 either.  What differs: states live packed in the C store (so a shard of millions costs tens of bytes
 per state, not a Python object each), a round's successors leave as one byte array of packed wire
 records per destination, and the home of a state is a hash of its packed form, not the CRC-32 of its
-bytes.  So a native run partitions and numbers states differently from a Python-backend run (the
-checkpoint identity says which backend wrote it) while finding the same states, verdicts and depths.
+bytes, or of the partition key's slots when there is one (engine/partition.py).  So a native run
+partitions and numbers states differently from a Python-backend run (the checkpoint identity says
+which backend and key wrote it) while finding the same states, verdicts and depths.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def _addr(a: array) -> int:
 
 
 class NativeShard(Shard):
-    def __init__(self, me: int, nshards: int, system: System, checks: Checks, symmetry: bool, chunk: int = CHUNK):
+    def __init__(self, me: int, nshards: int, system: System, checks: Checks, symmetry: bool, chunk: int = CHUNK,
+                 key: tuple[int, ...] = ()):
         if nshards > 0xffff:
             raise NativeError(f"{nshards} shards; the native shard store keeps a parent's shard in 16 bits")
         self.lib, self.layout = library(system)
@@ -56,7 +58,11 @@ class NativeShard(Shard):
         self.nslots = system.schema.nslots
         self.rec = self.lib.nb_rec_bytes()
         self.width = self.rec - 8             # a packed state: the segment and wire width
-        self.sh = self.lib.nb_new(me, nshards, int(symmetry))
+        self.key = tuple(key)
+        if any(not 0 <= k < self.nslots for k in self.key):
+            raise NativeError(f"partition key {self.key} names a slot outside 0..{self.nslots - 1}")
+        slots = array("H", self.key or [0])
+        self.sh = self.lib.nb_new(me, nshards, int(symmetry), _addr(slots), len(self.key))
         if not self.sh:
             raise NativeError("the native shard could not allocate its tables")
         self.starts = [0]

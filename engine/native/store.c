@@ -25,6 +25,7 @@ struct cand {            /* a successor not yet known, in canonical packed form 
   uint64_t w[NWORDS];
   uint64_t h, mask;      /* mask: state properties this state decides */
   uint32_t parent, via, id;   /* id: the state's number, set when the chunk is merged */
+  uint32_t home;              /* a shard's successor: the shard it belongs to (batch.c) */
 };
 
 struct pend {            /* a canonical successor waiting for its table probe */
@@ -32,6 +33,7 @@ struct pend {            /* a canonical successor waiting for its table probe */
   uint64_t h;
   uint32_t via;
   uint16_t protocol, remote;   /* remote: homed on another shard (batch.c), so never in this table */
+  uint32_t home;
 };
 
 struct worker {
@@ -67,9 +69,20 @@ struct worker {
   uint64_t por_reduced, por_pruned;
 };
 
+struct sent {                 /* a recently routed state (batch.c): an exact, lossy cache (a miss resends) */
+  uint64_t h;
+  uint64_t w[NWORDS];
+};
+
 struct ctx {
   int nworkers, sym;
   int shard_me, shard_n;  /* a shard of a distributed search (batch.c): successors homed elsewhere skip the table */
+  struct sent *sent;      /* a shard's routing cache: flush drops a successor routed already */
+  int sent_bits;
+  /* the partition key (engine/partition.py): the slots whose values alone decide a state's home
+     shard, chosen so that most transitions leave them alone and stay on their shard; none: every slot */
+  int nkey;
+  uint16_t key[NSLOTS];
   uint64_t **blocks;     /* BLOCK packed states each; with fingerprints, freed once expanded */
   uint32_t **links;      /* BLOCK parent ids, then BLOCK rule indices, each */
   size_t nblocks, blockcap, live;
@@ -139,6 +152,15 @@ static inline int shard_home(uint64_t h, int n) {
   return (int)(((x >> 32) * (uint64_t)n) >> 32);
 }
 
+/* the home shard of canonical state s (unpacked; h: its packed hash): the key slots' values hashed
+   as engine/partition.py's `key_home` does, or the whole state's when there is no key */
+static inline int state_home(struct ctx *c, const uint8_t *s, uint64_t h) {
+  if (!c->nkey) return shard_home(h, c->shard_n);
+  uint64_t k = 0x243f6a8885a308d3ull;
+  for (int i = 0; i < c->nkey; i++) k = (k ^ s[c->key[i]]) * 0x100000001b3ull;
+  return shard_home(k, c->shard_n);
+}
+
 /* the table holds (hash tag << 32 | id + 1), or with fingerprints the hash itself; 0 is empty */
 static inline uint64_t fingerprint(struct ctx *c, uint64_t h) { return h & c->fpmask ? h & c->fpmask : 1; }
 
@@ -194,6 +216,19 @@ static void *big_alloc(size_t bytes) {
   madvise(a, size, MADV_HUGEPAGE);
 #endif
   return a;
+}
+
+static inline struct sent *sent_at(struct ctx *c, uint64_t h) {
+  return &c->sent[(h * 0x9e3779b97f4a7c15ull) >> (64 - c->sent_bits)];
+}
+
+/* a state routed already (to any shard, this one included) is not routed again while cached */
+static inline int routed(struct ctx *c, const uint64_t *w, uint64_t h) {
+  if (!h) return 0;
+  struct sent *e = sent_at(c, h);
+  if (e->h == h && same_words(e->w, w)) return 1;
+  e->h = h, memcpy(e->w, w, NWORDS * 8);
+  return 0;
 }
 
 static void big_free(void *p, size_t bytes) {
