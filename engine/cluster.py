@@ -78,16 +78,17 @@ class ShardActor:
 
     def setup(self, job: tuple) -> None:
         """Build (or keep) the shard for job = (provider, preset, variant, overrides, names, symmetry, chunk,
-        backend, key)."""
+        backend, key, fingerprints)."""
         if job == self.job:
             return
         from .explore import Checks
         from .shard import make_shard
-        provider, preset, variant, overrides, names, symmetry, chunk, backend, key = job
+        provider, preset, variant, overrides, names, symmetry, chunk, backend, key, fingerprints = job
         system = importlib.import_module(provider).build(preset, variant, **dict(overrides))
         checks = Checks(system, set(names) if names is not None else None)
         self.shard = None   # the old shard's tables go before the new one's are built
-        self.shard = make_shard(self.me, self.nshards, system, checks, symmetry, backend, chunk, tuple(key))
+        self.shard = make_shard(self.me, self.nshards, system, checks, symmetry, backend, chunk, tuple(key),
+                                fingerprints)
         self.job = job
 
     def call(self, method: str, *args):
@@ -110,6 +111,11 @@ class ShardActor:
 def job_backend(job) -> str:
     """Shards run the native engine when the job asks for it (the CLI's default), else Python."""
     return "native" if job.engine == "native" else "python"
+
+
+def omission(states: int) -> float:
+    """The chance that two of `states` states share a 64-bit fingerprint (so one is never explored)."""
+    return min(1.0, states * states / 2.0 ** 65)
 
 
 _keys: dict[tuple, tuple[int, ...]] = {}
@@ -141,7 +147,7 @@ class RayPool:
         self.chunk = self.fixed_chunk or default_chunk(backend)   # the driver's chunks are the shards' chunks
         key = job_key(job, self.n, system)
         self.job = (job.provider, job.preset, job.variant, job.overrides, job.names, job.symmetry, self.chunk,
-                    backend, key)
+                    backend, key, bool(job.fingerprints) and backend == "native")
         self.ray.get([a.setup.remote(self.job) for a in self.actors])
 
     def call_all(self, method: str, *args) -> list:
@@ -273,7 +279,9 @@ def _run_one(pool: RayPool, job, system, store, on_level) -> RunResult:
     run, pr = run_sharded(system, job.preset, job.variant, make_pool, names, job.symmetry, job.budget,
                           store, progress, dict(job.overrides))
     if not job.quiet:
+        fp = (f", fingerprints (chance of a missed state <= {omission(run.states):.1e})"
+              if pool.job[9] else "")
         print(f"  [{job.variant}] {run.states:,} states, {run.transitions:,} transitions, depth {run.depth}, "
-              f"{run.seconds:.1f}s on {pool.n} shard(s), {pr.moved / max(run.states, 1):,.0f} bytes moved per state"
+              f"{run.seconds:.1f}s on {pool.n} shard(s), {pr.moved / max(run.states, 1):,.0f} bytes moved per state{fp}"
               f"{'' if run.complete else ' INCOMPLETE: ' + run.reason}", file=sys.stderr, flush=True)
     return run

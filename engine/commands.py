@@ -140,8 +140,8 @@ def _cluster_options(args, engine: str) -> None:
         raise BadInput("--cluster runs the explicit engine; drop --engine symbolic")
     if args.checkpoint and args.resume:
         raise BadInput("give --checkpoint DIR for a new run or --resume DIR to continue one, not both")
-    if getattr(args, "fingerprints", False):   # the shards store states: a trace crosses shards by them
-        raise BadInput("--fingerprints applies to the single-process native engine, not --cluster")
+    if getattr(args, "fingerprints", False) and engine in ("explicit", "python"):
+        raise BadInput("--fingerprints needs native shards; drop --engine explicit")
     if args.por:   # the shards expand every enabled instance: a reduction asked for must not vanish
         raise BadInput("--por applies to the single-process engines, not --cluster")
 

@@ -72,13 +72,13 @@ class LocalPool:
     failures: tuple = ()
 
     def __init__(self, system: System, checks: Checks, symmetry: bool, nshards: int, chunk: int | None = None,
-                 backend: str | None = None, key: tuple[int, ...] | None = None):
+                 backend: str | None = None, key: tuple[int, ...] | None = None, fingerprints: bool = False):
         self.backend = choose_backend(backend)
         self.chunk = chunk or default_chunk(self.backend)
         self.key = partition_key(system, nshards, symmetry, self.backend) if key is None else tuple(key)
         # a backend each, as each Ray worker has its own: their caches must not help one another
-        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk, self.key)
-                       for i in range(nshards)]
+        self.shards = [make_shard(i, nshards, system, checks, symmetry, self.backend, self.chunk, self.key,
+                                  fingerprints) for i in range(nshards)]
         self.n = nshards
 
     def call_all(self, method: str, *args) -> list:
@@ -113,16 +113,39 @@ class _Level:
             self.cand[name] = (key,) + where
 
 
-def _path(pool, shard: int, idx: int) -> list[bytes]:
-    out = []
+def _path(pool, shard: int, idx: int, step: Callable[[bytes, int], bytes] | None = None) -> list[bytes]:
+    """The canonical states from an initial state to (shard, idx).  A fingerprint shard has freed the
+    states of expanded levels: each is re-derived from its parent by the rule instance that found it
+    (`step(parent, instance)`: the canonical successor, as the shard computed it)."""
+    links = []
     while idx >= 0:
-        s, shard, idx, _ = pool.call(shard, "link", idx)
+        s, shard, idx, via = pool.call(shard, "link", idx)
+        links.append((s, via))
+    out: list[bytes] = []
+    for s, via in reversed(links):
+        if s is None:
+            if step is None or not out:
+                raise RuntimeError("a trace's state was freed and cannot be re-derived")
+            s = step(out[-1], via)
         out.append(s)
-    return out[::-1]
+    return out
 
 
-def _decided(pool, lv: _Level) -> dict[str, Found]:
-    return {name: Found(_path(pool, shard, idx), k, t) for name, (_, shard, idx, k, t) in sorted(lv.cand.items())}
+def _decided(pool, lv: _Level, step=None) -> dict[str, Found]:
+    return {name: Found(_path(pool, shard, idx, step), k, t) for name, (_, shard, idx, k, t) in sorted(lv.cand.items())}
+
+
+def replayer(system: System, symmetry: bool) -> Callable[[bytes, int], bytes]:
+    """(canonical state, rule instance) -> the canonical successor: how a freed state on a trace is
+    re-derived from its parent link."""
+    canon = system.canon(symmetry)
+
+    def step(s: bytes, k: int) -> bytes:
+        guard, apply = system.instance(k)
+        if not guard(s):
+            raise RuntimeError(f"rule instance {k} is not enabled where a parent link says it fired")
+        return canon(apply(s))
+    return step
 
 
 def _seed(pool, system: System, symmetry: bool, active: frozenset[str], pr: Progress) -> None:
@@ -179,13 +202,14 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
         over_states = budget.max_states is not None and states >= budget.max_states
         return over_states or (budget.seconds is not None and time.monotonic() - t0 >= budget.seconds)
 
+    step = replayer(system, symmetry)
     complete, reason, attempts = True, "", 0
     sizes: dict = {}   # "next": each shard's frontier, as the last close_level counted it
     try:
         while True:
             try:
                 stop = _advance(pool, pr, names, budget, out_of_time, store, lambda: before + time.monotonic() - t0,
-                                sizes)
+                                sizes, step)
             except pool.failures as e:
                 attempts += 1
                 if store is None or attempts > RECOVERY_ATTEMPTS:
@@ -209,7 +233,7 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
 
 
 def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, store: Store | None,
-             elapsed: Callable[[], float], known: dict) -> tuple[bool, str] | None:
+             elapsed: Callable[[], float], known: dict, step=None) -> tuple[bool, str] | None:
     """Run one level; (complete, reason) when the search stops instead.  `pr` changes only once
     every shard has closed and saved the level, so a failure part-way leaves it at the last level.
     `known["next"]`, when there, holds the frontier sizes, which saves asking every shard per level;
@@ -223,12 +247,12 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
     if lv.partial is not None:
         # a stopped run keeps what it found: a hit in this unfinished level is still at the shortest
         # depth (nothing shallower decided it); the checkpoint stays at the last complete level
-        pr.found.update(_decided(pool, lv))
+        pr.found.update(_decided(pool, lv, step))
         pr.states, pr.transitions = lv.partial, pr.transitions + lv.transitions
         return False, _budget_reason(budget, lv.partial)
     closed_each = pool.call_all("close_level")   # the level just closed is the next frontier
     closed = sum(closed_each)
-    found = _decided(pool, lv)
+    found = _decided(pool, lv, step)
     if store is not None:
         pool.call_all("save_level", str(store.folder), pr.levels)
     pr.levels += 1

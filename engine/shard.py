@@ -27,12 +27,15 @@ _MAGIC = b"PMSHARD1"
 
 
 def make_shard(me: int, nshards: int, system, checks, symmetry: bool, backend: str, chunk: int | None = None,
-               key: tuple[int, ...] = ()):
+               key: tuple[int, ...] = (), fingerprints: bool = False):
     """A shard of the given backend ("native" or "python"); `chunk` defaults to the backend's own.
-    `key`: the native shards' partition key (engine/partition.py); () hashes the whole state."""
+    `key`: the native shards' partition key (engine/partition.py); () hashes the whole state.
+    `fingerprints`: native shards keep 64-bit hashes and only the frontier's states."""
     if backend == "native":
         from .native.shard import NATIVE_CHUNK, NativeShard
-        return NativeShard(me, nshards, system, checks, symmetry, chunk or NATIVE_CHUNK, key)
+        return NativeShard(me, nshards, system, checks, symmetry, chunk or NATIVE_CHUNK, key, fingerprints)
+    if fingerprints:
+        raise ValueError("fingerprint shards are native shards")
     return Shard(me, nshards, system.schema.nslots, make_backend(system, checks, symmetry), chunk or CHUNK)
 
 

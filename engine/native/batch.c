@@ -55,11 +55,13 @@ void nb_free(struct shard *sh) {
   free(sh);
 }
 
-struct shard *nb_new(int me, int n, int sym, const uint16_t *key, int nkey) {
+struct shard *nb_new(int me, int n, int sym, const uint16_t *key, int nkey, int fp) {
   struct shard *sh = calloc(1, sizeof *sh);
   if (!sh) return NULL;
   sh->me = me, sh->n = n;
-  sh->c = nm_new(1, sym, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* no graph, coverage or POR: a shard only expands */
+  /* no graph, coverage or POR: a shard only expands.  With fingerprints (fp) its table keeps 64-bit
+     hashes, not state ids, and a state's words are freed once its level is expanded (nb_release) */
+  sh->c = nm_new(1, sym, fp, 0, 0, 0, 0, 0, 0, 0, 0);
   if (sh->c) {
     sh->c->shard_me = me, sh->c->shard_n = n;
     sh->c->nkey = nkey < 0 ? 0 : nkey > NSLOTS ? NSLOTS : nkey;
@@ -247,12 +249,42 @@ int64_t nb_hit(struct shard *sh, int kind, int j, int64_t *k, uint8_t *target) {
 
 uint64_t nb_count(struct shard *sh) { return sh->c->count; }
 
-/* one state's canonical bytes and links (the parent shard is -1 for an initial state) */
-void nb_link(struct shard *sh, uint64_t id, uint8_t *s, int64_t *out) {
-  unpack(state_at(sh->c, id), s);
+/* one state's canonical bytes and links (the parent shard is -1 for an initial state); 0 when its
+   words were freed (fingerprints: the driver re-derives it from its parent by the rule instance) */
+int nb_link(struct shard *sh, uint64_t id, uint8_t *s, int64_t *out) {
   out[0] = sh->pshard[id] == NO_SHARD ? -1 : sh->pshard[id];
   out[1] = nm_parent(sh->c, id);
   out[2] = nm_via(sh->c, id);
+  if (!sh->c->blocks[id >> BLOCK_BITS]) return 0;
+  unpack(state_at(sh->c, id), s);
+  return 1;
+}
+
+/* with fingerprints, free the words of the states below `upto` (expanded: their level is done),
+   whole blocks at a time; block 0, which holds the initial states every trace starts from, stays */
+void nb_release(struct shard *sh, uint64_t upto) {
+  struct ctx *c = sh->c;
+  if (!c->fp) return;
+  for (uint64_t b = 1; (b + 1) * BLOCK <= upto && b < c->nblocks; b++)
+    if (c->blocks[b]) big_free(c->blocks[b], STATE_BYTES), c->blocks[b] = NULL, c->live--;
+}
+
+/* take fingerprint h out of the table: linear probing's backward-shift deletion, so that every
+   entry after it stays reachable from its home slot */
+static void table_remove(struct ctx *c, uint64_t h) {
+  uint64_t f = fingerprint(c, h), i = h & c->tmask;
+  while (c->table[i] && c->table[i] != f) i = (i + 1) & c->tmask;
+  if (!c->table[i]) return;
+  for (uint64_t j = i;;) {
+    j = (j + 1) & c->tmask;
+    uint64_t e = c->table[j];
+    if (!e) break;
+    uint64_t k = e & c->tmask;   /* the entry's home slot, as grow_table places it */
+    int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (!stays) c->table[i] = e, i = j;
+  }
+  c->table[i] = 0;
+  c->tused--;
 }
 
 /* states [lo, hi) for a snapshot: packed words, parent shard, parent index, rule */
@@ -279,21 +311,40 @@ int nb_import(struct shard *sh, uint64_t n, const uint8_t *words, const int32_t 
   return 1;
 }
 
-/* forget every state from `keep` on (a failed round): the table is rebuilt from the states kept,
-   and the routing cache forgotten, since what it remembers sending may be lost with the round */
-void nb_truncate(struct shard *sh, uint64_t keep) {
+/* forget every state from `keep` on (a failed round): the table is rebuilt from the states kept, or
+   with fingerprints the forgotten states' entries are taken out (they are the failed level's, not
+   yet expanded, so their words are still here); the routing cache is forgotten too, since what it
+   remembers sending may be lost with the round.  0 when a state to forget was freed already */
+int nb_truncate(struct shard *sh, uint64_t keep) {
   struct ctx *c = sh->c;
-  if (keep > c->count) return;
+  if (keep > c->count) return 1;
+  memset(c->sent, 0, ((size_t)1 << c->sent_bits) * sizeof(struct sent));
+  if (c->fp && keep) {
+    for (uint64_t id = keep; id < c->count; id++) {
+      if (!c->blocks[id >> BLOCK_BITS]) return 0;
+      table_remove(c, hash_words(state_at(c, id)));
+    }
+    c->count = keep;
+    return 1;
+  }
   memset(c->table, 0, (c->tmask + 1) * 8);
   c->tused = 0;
   c->count = keep;
+  if (c->fp) {   /* empty: every block is allocated afresh */
+    for (size_t b = 0; b < c->nblocks; b++) {
+      if (c->blocks[b]) big_free(c->blocks[b], STATE_BYTES), c->live--;
+      free(c->links[b]);
+    }
+    c->nblocks = 0;
+    return 1;
+  }
   for (uint64_t id = 0; id < keep; id++) {
     uint64_t h = hash_words(state_at(c, id)), i = h & c->tmask;
     while (c->table[i]) i = (i + 1) & c->tmask;
     c->table[i] = (h >> 32) << 32 | (id + 1);
     c->tused++;
   }
-  memset(c->sent, 0, ((size_t)1 << c->sent_bits) * sizeof(struct sent));
+  return 1;
 }
 
 uint64_t nb_memory(struct shard *sh) {

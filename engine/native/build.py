@@ -100,16 +100,16 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_fingerprints": (ctypes.c_int, [p]),
         "nm_state_bytes": (ctypes.c_int, []),
         # batch.c: one shard of a distributed search (engine/native/shard.py)
-        "nb_new": (p, [ctypes.c_int] * 3 + [p, ctypes.c_int]), "nb_free": (None, [p]),
+        "nb_new": (p, [ctypes.c_int] * 3 + [p, ctypes.c_int, ctypes.c_int]), "nb_release": (None, [p, u64]), "nb_free": (None, [p]),
         "nb_expand": (ctypes.c_int, [p, u64, u64, u64, u64, ctypes.c_int]), "nb_transitions": (u64, [p]),
         "nb_out_count": (u64, [p, ctypes.c_int]), "nb_out": (p, [p, ctypes.c_int]), "nb_rec_bytes": (ctypes.c_int, []),
         "nb_begin": (None, [p]), "nb_absorb": (i64, [p, ctypes.c_int, p, u64, u64]),
         "nb_seed": (i64, [p, ctypes.c_char_p, u64]),
         "nb_hit": (i64, [p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(i64), ctypes.c_char_p]),
-        "nb_count": (u64, [p]), "nb_link": (None, [p, u64, ctypes.c_char_p, ctypes.POINTER(i64)]),
+        "nb_count": (u64, [p]), "nb_link": (ctypes.c_int, [p, u64, ctypes.c_char_p, ctypes.POINTER(i64)]),
         "nb_export": (None, [p, u64, u64, ctypes.c_char_p, p, p, p]),
         "nb_import": (ctypes.c_int, [p, u64, ctypes.c_char_p, p, p, p]),
-        "nb_truncate": (None, [p, u64]), "nb_memory": (u64, [p]), "nb_error": (None, [p, ctypes.POINTER(i64)]),
+        "nb_truncate": (ctypes.c_int, [p, u64]), "nb_memory": (u64, [p]), "nb_error": (None, [p, ctypes.POINTER(i64)]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)

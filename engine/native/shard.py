@@ -49,7 +49,7 @@ def _addr(a: array) -> int:
 
 class NativeShard(Shard):
     def __init__(self, me: int, nshards: int, system: System, checks: Checks, symmetry: bool, chunk: int = CHUNK,
-                 key: tuple[int, ...] = ()):
+                 key: tuple[int, ...] = (), fingerprints: bool = False):
         if nshards > 0xffff:
             raise NativeError(f"{nshards} shards; the native shard store keeps a parent's shard in 16 bits")
         self.lib, self.layout = library(system)
@@ -62,7 +62,8 @@ class NativeShard(Shard):
         if any(not 0 <= k < self.nslots for k in self.key):
             raise NativeError(f"partition key {self.key} names a slot outside 0..{self.nslots - 1}")
         slots = array("H", self.key or [0])
-        self.sh = self.lib.nb_new(me, nshards, int(symmetry), _addr(slots), len(self.key))
+        self.fingerprints = fingerprints
+        self.sh = self.lib.nb_new(me, nshards, int(symmetry), _addr(slots), len(self.key), int(fingerprints))
         if not self.sh:
             raise NativeError("the native shard could not allocate its tables")
         self.starts = [0]
@@ -107,6 +108,7 @@ class NativeShard(Shard):
         a, b = min(hi, lo + chunk * self.chunk), min(hi, lo + (chunk + 1) * self.chunk)
         _, quiet, step = self.masks(active)
         lib, sh = self.lib, self.sh
+        lib.nb_release(sh, lo)   # fingerprints: the levels before this one are expanded, their words not needed
         status = lib.nb_expand(sh, a, b, step, quiet, chunk & 1)
         if status:
             self._fail(status)
@@ -174,15 +176,19 @@ class NativeShard(Shard):
     @property
     def states(self) -> list[bytes]:
         """Every state, in local order (for tests: the Python shard keeps this list)."""
+        if self.fingerprints:
+            raise NativeError("a fingerprint shard keeps only its frontier's states")
         return [self.link(i)[0] for i in range(self.count())]
 
-    def link(self, i: int) -> tuple[bytes, int, int, int]:
+    def link(self, i: int) -> tuple[bytes | None, int, int, int]:
+        """(state or None when its words were freed, parent shard, parent index, rule instance)."""
         out = (ctypes.c_int64 * 3)()
-        self.lib.nb_link(self.sh, i, self._buf, out)
-        return self._buf.raw, out[0], out[1], out[2]
+        have = self.lib.nb_link(self.sh, i, self._buf, out)
+        return self._buf.raw if have else None, out[0], out[1], out[2]
 
     def rollback(self, levels: int) -> None:
-        self.lib.nb_truncate(self.sh, self.starts[levels])
+        if not self.lib.nb_truncate(self.sh, self.starts[levels]):
+            raise NativeError(f"shard {self.me} cannot go back to level {levels}: its states were freed")
         del self.starts[levels + 1:]
 
     def save_level(self, folder: str, level: int) -> None:
@@ -200,6 +206,7 @@ class NativeShard(Shard):
             data, ps, pi, via = read_segment(self._segment(Path(folder), level), self.width, self.me, level)
             if ps and not self.lib.nb_import(self.sh, len(ps), data, _addr(ps), _addr(pi), _addr(via)):
                 raise NativeError("the native shard ran out of memory")
+            self.lib.nb_release(self.sh, self.starts[-1])   # fingerprints: only the last level's words stay
             self.starts.append(self.count())
 
     def memory(self) -> int:
