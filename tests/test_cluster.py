@@ -86,6 +86,13 @@ def test_every_ci_variant_on_python_shards_has_the_single_process_answers(local2
         assert answers(run) == answers(run_explicit(system("ci", v), "ci", v)), v
 
 
+def test_fingerprint_shards_on_ray_have_the_single_process_answers(local2):
+    runs = run_cluster(jobs("ci", ["draft", "repaired"], fingerprints=True), "local:2", pool=local2)
+    assert local2.job[9] is True   # the actors built fingerprint shards
+    for v, run in zip(["draft", "repaired"], runs):
+        assert answers(run) == answers(run_native(system("ci", v), "ci", v)), v
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["mobility", "shared"])
 def test_larger_presets_on_native_shards_have_the_single_process_answers(local2, preset):
