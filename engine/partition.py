@@ -7,10 +7,11 @@ partition for distributed SPIN (1999) hashes one part of the state instead, chos
 transitions keep it and their successors stay home.  Here the part is picked by measurement:
 
 - random walks from the initial states (a fixed seed, so every shard and every resume picks the same
-  key) give a sample of canonical states and of transitions;
-- slots are taken in order of how rarely the sampled transitions change them (constant ones skipped),
-  and the shortest such prefix whose hash spreads the sampled states over the shards within
-  `BALANCE` of even is the key;
+  key) give a sample of canonical states and of transitions, and the native engine's first
+  `PREFIX_STATES` states, sampled evenly, a second sample with BFS levels;
+- slots are taken in order of how rarely the walks' transitions change them (constant ones skipped),
+  and the key is the shortest such prefix whose hash spreads every sampled level within `BALANCE`
+  of even and the walks' states within `WALK_BALANCE` (either sample alone misjudged balance);
 - where no prefix of at most `MAX_KEY` slots spreads them (many shards, a small model), the key is
   empty and the whole state is hashed, as before.
 
