@@ -11,6 +11,12 @@ from pmipmc.engine.results import TraceRecord
 from pmipmc.properties import provider
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """A command that gets as far as a real run writes reports/ in the current folder; never the repo's."""
+    monkeypatch.chdir(tmp_path)
+
+
 def cli(capsys, *argv):
     code = run(provider, list(argv))
     out, err = capsys.readouterr()
