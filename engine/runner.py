@@ -97,6 +97,8 @@ def run_job(job: Job) -> RunResult:
         extra = "" if run.native is None else f", {run.native.bytes_per_state:.0f} bytes/state"
         if run.native is not None and run.native.omission is not None:
             extra += f", fingerprints (chance of a missed state <= {run.native.omission:.1e})"
+        if run.native is not None and run.native.table_load > 0.7:   # make_room: doubling did not fit
+            extra += f", table {run.native.table_load:.0%} full (no memory to double it)"
         if run.native is not None and run.native.edges:
             extra += f", {run.native.edges:,} protocol edges kept at {run.native.bytes_per_edge:.1f} bytes each"
         if run.native is not None and run.native.settle and "walk_s" in run.native.settle:

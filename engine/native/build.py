@@ -90,6 +90,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "nm_add_init": (ctypes.c_int, [p, ctypes.c_char_p]),
         "nm_run": (ctypes.c_int, [p, u64]),
         "nm_counts": (None, [p, ctypes.POINTER(u64)]),
+        "nm_table": (None, [p, ctypes.POINTER(u64)]),
         "nm_state": (ctypes.c_int, [p, u64, ctypes.c_char_p]),
         "nm_parent": (i64, [p, u64]),
         "nm_via": (i64, [p, u64]),

@@ -57,6 +57,7 @@ class NativeStats:
     edges: int = 0                  # protocol edges kept for progress claims (0: none kept)
     graph_bytes: int = 0            # what they cost, included in memory_bytes
     settle: dict | None = None      # fingerprints: what deciding progress while exploring cost (settle.c)
+    table_load: float = 0.0         # the visited table's fill at the end: past 0.7 when doubling did not fit
 
     @property
     def bytes_per_edge(self) -> float:
@@ -128,6 +129,12 @@ def _progress_mask(layout: Layout, names: list[str]) -> int:
     return sum(1 << j for j, p in enumerate(layout.progress) if p in names)
 
 
+def table_load(lib, ctx) -> float:
+    out = (ctypes.c_uint64 * 2)()
+    lib.nm_table(ctx, out)
+    return out[1] / out[0]
+
+
 def _counts(lib, ctx) -> list[int]:
     out = (ctypes.c_uint64 * 5)()
     lib.nm_counts(ctx, out)
@@ -186,6 +193,7 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     stats.por_reduced, stats.por_pruned = pr
     ex.seconds = time.monotonic() - t0
     stats.memory_bytes = used
+    stats.table_load = table_load(lib, ctx)
     stats.bytes_per_state = (used - stats.graph_bytes) / max(count, 1)   # the graph is reported per edge
     levels = (ctypes.c_uint64 * (ex.depth + 2))()
     filled = lib.nm_levels(ctx, levels)

@@ -251,6 +251,7 @@ struct ctx *nm_new(int workers, int sym, int fp, uint64_t max_states, uint64_t m
   c->w = calloc(c->nworkers, sizeof *c->w);
   c->table = calloc(1 << 16, 8);
   c->tmask = (1 << 16) - 1;
+  c->grow_at = (1 << 16) * 7 / 10 + 1;
   c->level_start = calloc(64, sizeof *c->level_start);
   c->levelcap = 64;
   if (!c->w || !c->table || !c->level_start) { nm_free(c); return NULL; }
@@ -321,6 +322,9 @@ int nm_run(struct ctx *c, uint64_t budget) {
 void nm_counts(struct ctx *c, uint64_t *out) {
   out[0] = c->count, out[1] = c->transitions, out[2] = c->depth, out[3] = c->next, out[4] = mem_used(c);
 }
+
+/* the visited table: its slots and how many hold a state (its load, which make_room lets pass 70%) */
+void nm_table(struct ctx *c, uint64_t *out) { out[0] = c->tmask + 1, out[1] = c->tused; }
 
 /* 0 when the state's block was freed (fingerprint mode): the caller re-derives it */
 int nm_state(struct ctx *c, uint64_t id, uint8_t *out) {
