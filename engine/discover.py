@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import z3
 
@@ -135,7 +135,8 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float,
 
 
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
-             explore_seconds: float = 30.0, max_rounds: int = 40, kmax: int = 3) -> Discovery:
+             explore_seconds: float = 30.0, max_rounds: int = 40, kmax: int = 3,
+             say: Callable[[str], None] = lambda _: None) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds
@@ -143,6 +144,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
     whole: list[Oracle] = []
     states, out.complete, out.violated = reachable(enc, props, explore_seconds, whole)
     out.states = len(states)
+    say(f"discovery: {len(states):,} reachable states sampled ({'every' if out.complete else 'not every'} "
+        f"state explored), {len(out.violated)} claims violated there")
     if stop.requested():
         return _stopped(out, t0)
     # the filter is an optimisation, not the proof: a sample of the reachable states is enough to
@@ -171,6 +174,7 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
         if stop.requested():
             out.reason = stop.requested()
             break
+        say(f"discovery round {rnd + 1}: Houdini on {len(h.alive):,} clauses")
         if not h.fixpoint():
             out.reason = f"Houdini: {h.reason}"
             break
@@ -186,6 +190,8 @@ def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None =
                 if cti is not None:
                     ctis.append(cti)
         todo = left
+        say(f"discovery round {rnd + 1}: {len(h.alive):,} clauses inductive, {len(out.proved)} claims proved, "
+            f"{len(todo)} open")
         if todo and kmax and rnd == 0:   # the fixpoint is an invariant: k-induction may assume it (once:
             # new solvers per k, each holding every live clause in every state, are not cheap)
             done = prove_given_fixpoint(enc, h, {p.name: bad_state(enc, p) for p in todo

@@ -56,6 +56,20 @@ def _progress(job: Job):
     return report
 
 
+def _quiet(_: str) -> None:
+    pass
+
+
+def _prove_progress(variant: str):
+    """A proof's phases as they begin and end: z3 gives no rate to show, so each line is a phase."""
+    t0 = time.monotonic()
+
+    def say(text: str) -> None:
+        m, s = divmod(int(time.monotonic() - t0), 60)
+        print(f"  [{variant}] {m}:{s:02d} {text}", file=sys.stderr, flush=True)
+    return say
+
+
 def not_run(job: Job, reason: str) -> RunResult:
     """The result of a job stopped before it started: every property UNKNOWN(reason)."""
     provider = importlib.import_module(job.provider)
@@ -82,7 +96,8 @@ def run_job(job: Job) -> RunResult:
     if job.engine == "prove":
         from .session import run_prove
         return run_prove(system, job.preset, job.variant, names=names,
-                         timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY)
+                         timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY,
+                         say=_prove_progress(job.variant) if not job.quiet else _quiet)
     t0 = time.monotonic()
     progress = _progress(job)
     if job.engine == "native":

@@ -13,7 +13,7 @@ The transition relation is translated once per unrolling and shared by every pro
 from __future__ import annotations
 
 import time
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import z3
 
@@ -26,6 +26,12 @@ from .induction import Inductor
 from .prove import PROVABLE, Proof, bad_state, spacer
 from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
 from .symbolic import Encoder, UnsupportedProperty
+
+Say = Callable[[str], None]   # one line of progress (a phase begun or ended); runner.py prints it
+
+
+def _silent(_: str) -> None:
+    pass
 
 
 def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float | None,
@@ -46,7 +52,8 @@ def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float
 
 
 def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int = 3,
-              timeout_s: float | None = None, use_spacer: bool = True, discovery: bool = True) -> list[Proof]:
+              timeout_s: float | None = None, use_spacer: bool = True, discovery: bool = True,
+              say: Say = _silent) -> list[Proof]:
     """One Proof per lemma, then one per property, in that order."""
     for lem in lemmas:
         if lem.kind != "invariant":
@@ -57,7 +64,7 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
     deadline = None if budget is None else t0 + budget
     proofs: dict[str, Proof] = {}
     try:
-        _phases(enc, props, lemmas, kmax, timeout_s, use_spacer, discovery, proofs, deadline)
+        _phases(enc, props, lemmas, kmax, timeout_s, use_spacer, discovery, proofs, deadline, say)
     except z3.Z3Exception:   # an interrupt cancels whatever z3 was doing, model evaluation included
         if not stop.requested():
             raise
@@ -72,11 +79,13 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
 
 def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int,
             timeout_s: float | None, use_spacer: bool, discovery: bool, proofs: dict[str, Proof],
-            deadline: float | None) -> None:
+            deadline: float | None, say: Say = _silent) -> None:
     """The phases of `prove_all`; each one, and each property in it, starts only while no stop
     (Ctrl-C, SIGTERM, memory budget) was requested."""
     everything = list(lemmas) + list(props)
+    say(f"BMC of {len(everything)} claims to depth {kmax + 1}")
     _bmc(enc, everything, kmax + 1, deadline, proofs)
+    say(f"BMC done: {_tally(proofs)}")
     if stop.requested():
         return
     ind = Inductor(enc, kmax)
@@ -94,16 +103,30 @@ def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Propert
         else:
             proofs[p.name] = Proof(p, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
         proofs[p.name].seconds = time.monotonic() - t1
+    say(f"k-induction (k <= {kmax}) done: {_tally(proofs)}")
     if stop.requested():
         return
     open_ = [p for p in everything if proofs[p.name].verdict == UNKNOWN]
     if discovery and open_:
-        _discover(enc, open_, proofs, None if deadline is None else max(1.0, deadline - time.monotonic()))
+        say(f"invariant discovery for {len(open_)} open claims")
+        _discover(enc, open_, proofs, None if deadline is None else max(1.0, deadline - time.monotonic()), say)
+        say(f"invariant discovery done: {_tally(proofs)}")
     for p in [p for p in everything if proofs[p.name].verdict == UNKNOWN and proofs[p.name].method != "explored"]:
         if use_spacer and not stop.requested():   # its own share even when discovery spent the pool:
+            say(f"Spacer: {p.name}")
             _spacer(enc, p, proofs, _soon(None, timeout_s))   # the run overshoots by that share at most
-    _bmc(enc, [p for p in everything if proofs[p.name].method == "explored"], 10_000, deadline, proofs,
-         "explored states violate it; ")
+            say(f"Spacer: {p.name}: {proofs[p.name].verdict if proofs[p.name].method != 'explored' else 'reachable'}")
+    deep = [p for p in everything if proofs[p.name].method == "explored"]
+    if deep:
+        say(f"BMC for the shortest traces of {len(deep)} claims explored states violate")
+    _bmc(enc, deep, 10_000, deadline, proofs, "explored states violate it; ")
+
+
+def _tally(proofs: dict[str, Proof]) -> str:
+    counts: dict[str, int] = {}
+    for pf in proofs.values():
+        counts[pf.verdict] = counts.get(pf.verdict, 0) + 1
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "nothing decided"
 
 
 def _inductive(p: PropertyDef, k: int, lemmas: Sequence[str]) -> tuple[str, ...]:
@@ -147,8 +170,9 @@ def _lemmas(enc: Encoder, ind: Inductor, lemmas: Sequence[PropertyDef], proofs: 
             proofs[lem.name] = Proof(lem, UNKNOWN, "k-induction", text, cti=text if status == "cti" else "")
 
 
-def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proof], seconds: float) -> None:
-    d = discover(enc, props, seconds=seconds)   # one run for all: each proof it closes gets its time
+def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proof], seconds: float,
+              say: Say = _silent) -> None:
+    d = discover(enc, props, seconds=seconds, say=say)   # one run for all: each proof it closes gets its time
     how = (f"{d.candidates} candidate clauses from {d.states} explored states"
            f"{'' if d.complete else ' (exploration cut short)'}, {d.inductive} inductive after {d.rounds} rounds")
     for p in props:
@@ -183,7 +207,8 @@ def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: fl
 
 def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,
               timeout_s: float | None = None, lemmas: Sequence[PropertyDef] = (), kmax: int = 3,
-              use_spacer: bool = True, overrides: dict | None = None, discovery: bool = True) -> RunResult:
+              use_spacer: bool = True, overrides: dict | None = None, discovery: bool = True,
+              say: Say = _silent) -> RunResult:
     """Prove the invariant, quiescent and step properties (or those named); `timeout_s` is per property.
 
     Lemmas (and the system's `invariant_hints`) are reported as extra rows with topic "lemma".
@@ -192,7 +217,7 @@ def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | 
     t0 = time.monotonic()
     enc = Encoder(system)
     lems = list(lemmas) + [x for x in system.invariant_hints if x not in lemmas]
-    out = prove_all(enc, props, lems, kmax, timeout_s, use_spacer, discovery)
+    out = prove_all(enc, props, lems, kmax, timeout_s, use_spacer, discovery, say)
     lemma_proofs, proofs = out[:len(lems)], out[len(lems):]
     complete = all(pf.verdict != UNKNOWN for pf in proofs)
     run = RunResult(variant, preset, "symbolic", complete,

@@ -64,10 +64,17 @@ def test_discovery_proves_what_k_induction_cannot_and_its_invariant_is_inductive
     d = discover(enc, [true_p, false_p])
     assert true_p.name in d.proved and false_p.name in d.violated and false_p.name not in d.proved
     assert_inductive(enc, true_p, d.support[true_p.name])
-    run = run_prove(system, "toy", "toy", kmax=1, use_spacer=False)
+    said: list[str] = []
+    run = run_prove(system, "toy", "toy", kmax=1, use_spacer=False, say=said.append)
     got = {r.property: r for r in run.results}
     assert got[true_p.name].verdict == HOLDS and got[true_p.name].invariant
     assert got[false_p.name].verdict == VIOLATED and got[false_p.name].depth == 4
+    # a proof shows its phases as they happen, in order, each with what it decided so far
+    phases = ["BMC of 2 claims to depth 2", "BMC done: nothing decided", "k-induction (k <= 1) done: 2 UNKNOWN",
+              "invariant discovery for 2 open claims", "invariant discovery done: 1 HOLDS, 1 UNKNOWN",
+              "BMC for the shortest traces of 1 claims explored states violate"]
+    assert [x for x in said if x in phases] == phases
+    assert any(x.startswith("discovery round 1: ") and "1 claims proved" in x for x in said)
 
 
 def _dead_end_quiescent() -> System:
