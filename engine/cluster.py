@@ -22,6 +22,7 @@ from typing import Callable
 from .checkpoint import Store, fingerprint
 from .distributed import Progress, partition_key, run_sharded
 from .errors import BadInput
+from .progress import rss_mb
 from .results import RunResult
 from .shard import default_chunk
 
@@ -106,6 +107,10 @@ class ShardActor:
 
     def cpu(self) -> float:
         return time.process_time()
+
+    def resident(self) -> int:
+        """This worker's resident memory in bytes: its shard's tables and the Python around them."""
+        return int(rss_mb() * 2**20)
 
 
 def job_backend(job) -> str:
@@ -197,6 +202,10 @@ class RayPool:
     def cpu_seconds(self) -> float:
         """CPU time the shard workers have used so far: on a shared machine, a fairer cost than wall time."""
         return sum(self.ray.get([a.cpu.remote() for a in self.actors]))
+
+    def resident_bytes(self) -> int:
+        """The shard workers' resident memory, summed: what --max-memory bounds on a cluster."""
+        return sum(self.ray.get([a.resident.remote() for a in self.actors]))
 
     def pids(self) -> list[int]:
         return self.ray.get([a.pid.remote() for a in self.actors])

@@ -1,6 +1,7 @@
 """One function per subcommand; each returns an exit code (see errors.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -101,7 +102,7 @@ def cmd_check(provider, args) -> int:
     if not args.quiet:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     with stop.session(memory if workers == 1 else None):
-        runs = _run_cluster(jobs, args) if args.cluster else run_jobs(jobs, workers)
+        runs = _run_cluster(jobs, args, memory) if args.cluster else run_jobs(jobs, workers)
         bl.bounded(runs, baseline)
         surprises = [line for run in runs for line in bl.annotate(run, baseline)]
         errors = _write_outputs(provider, args, runs, base_path, baseline, outdir)   # before stdout can fail
@@ -146,8 +147,13 @@ def _cluster_options(args, engine: str) -> None:
         raise BadInput("--por applies to the single-process engines, not --cluster")
 
 
-def _run_cluster(jobs: list[Job], args) -> list[RunResult]:
-    from .cluster import run_cluster   # Ray is imported only when asked for
+def _run_cluster(jobs: list[Job], args, memory: int) -> list[RunResult]:
+    """The runs go one after another, each over every shard: the memory budget is the shards' sum,
+    this machine's default for a local cluster; a remote one has only the budget asked for."""
+    from .cluster import parse, run_cluster   # Ray is imported only when asked for
+    local = parse(args.cluster)[0] == "local"
+    mb = memory / 2**20 if local or args.max_memory else None
+    jobs = [dataclasses.replace(j, budget=dataclasses.replace(j.budget, memory_mb=mb)) for j in jobs]
     return run_cluster(jobs, args.cluster, args.checkpoint or args.resume, resume=args.resume is not None)
 
 

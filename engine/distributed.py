@@ -99,6 +99,43 @@ class LocalPool:
     def wait_ready(self) -> None:
         pass
 
+    def resident_bytes(self) -> None:
+        """None: these shards share the driver's process, which the stop session's watcher measures."""
+        return None
+
+
+MEMORY_EVERY_S = 2.0   # how often the shards' resident memory is summed against the budget
+
+
+class _Limits:
+    """The budget a run stops at: states, seconds, and the shards' summed resident memory, which
+    only the pool can measure (Ray workers are not this process's children)."""
+
+    def __init__(self, pool, budget: Budget, t0: float):
+        self.pool, self.budget, self.t0 = pool, budget, t0
+        self.memory_hit, self.last_memory = False, 0.0
+
+    def __call__(self, states: int) -> bool:
+        b = self.budget
+        if b.max_states is not None and states >= b.max_states:
+            return True
+        now = time.monotonic()
+        if b.seconds is not None and now - self.t0 >= b.seconds:
+            return True
+        if b.memory_mb and (self.memory_hit or now - self.last_memory >= MEMORY_EVERY_S):
+            self.last_memory = now
+            used = self.pool.resident_bytes()
+            self.memory_hit = self.memory_hit or (used is not None and used >= b.memory_mb * 2**20)
+        return self.memory_hit
+
+    def reason(self, states: int) -> str:
+        b = self.budget
+        if b.max_states is not None and states >= b.max_states:
+            return f"max-states {b.max_states} reached"
+        if self.memory_hit:
+            return "memory"
+        return f"time budget {b.seconds:g}s reached"
+
 
 class _Level:
     """What one level contributes; committed to the progress only when the level completes."""
@@ -198,10 +235,7 @@ def explore_sharded(pool, system: System, checks: Checks, symmetry: bool = True,
         _save(pool, store, pr, 0.0)
     before = pr.seconds
 
-    def out_of_time(states: int) -> bool:
-        over_states = budget.max_states is not None and states >= budget.max_states
-        return over_states or (budget.seconds is not None and time.monotonic() - t0 >= budget.seconds)
-
+    out_of_time = _Limits(pool, budget, t0)
     step = replayer(system, symmetry)
     complete, reason, attempts = True, "", 0
     sizes: dict = {}   # "next": each shard's frontier, as the last close_level counted it
@@ -242,14 +276,14 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
     if sum(sizes) == 0:
         return True, ""
     if out_of_time(pr.states):
-        return False, _budget_reason(budget, pr.states)
+        return False, out_of_time.reason(pr.states)
     lv = _level(pool, pr, frozenset(names - set(pr.found)), math.ceil(max(sizes) / pool.chunk), out_of_time)
     if lv.partial is not None:
         # a stopped run keeps what it found: a hit in this unfinished level is still at the shortest
         # depth (nothing shallower decided it); the checkpoint stays at the last complete level
         pr.found.update(_decided(pool, lv, step))
         pr.states, pr.transitions = lv.partial, pr.transitions + lv.transitions
-        return False, _budget_reason(budget, lv.partial)
+        return False, out_of_time.reason(lv.partial)
     closed_each = pool.call_all("close_level")   # the level just closed is the next frontier
     closed = sum(closed_each)
     found = _decided(pool, lv, step)
@@ -266,12 +300,6 @@ def _advance(pool, pr: Progress, names: set[str], budget: Budget, out_of_time, s
         store.commit(pr.to_json())
     known["next"] = closed_each
     return None
-
-
-def _budget_reason(budget: Budget, states: int) -> str:
-    if budget.max_states is not None and states >= budget.max_states:
-        return f"max-states {budget.max_states} reached"
-    return f"time budget {budget.seconds:g}s reached"
 
 
 def _save(pool, store: Store | None, pr: Progress, seconds: float) -> None:

@@ -143,6 +143,17 @@ def test_a_run_stopped_by_its_budget_resumes_to_the_same_answers(local2, tmp_pat
     assert answers(whole) == answers(run_explicit(system("tiny", "draft"), "tiny", "draft"))
 
 
+def test_shards_over_the_memory_budget_stop_the_run_as_unknown_memory_and_it_resumes_whole(local2, tmp_path):
+    # each worker's resident memory (Python, Ray, its tables) is far above 1 MB: the first check stops it
+    (part,) = run_cluster(jobs("tiny", ["draft"], budget=Budget(memory_mb=1)), "local:2", tmp_path, pool=local2)
+    assert not part.complete and part.reason == "memory"
+    assert all(r.verdict in ("VIOLATED", "FOUND", "UNKNOWN") for r in part.results)
+    assert any(r.verdict == "UNKNOWN" and "memory" in r.reason for r in part.results)
+    (whole,) = run_cluster(jobs("tiny", ["draft"], budget=Budget(memory_mb=2**20)), "local:2", tmp_path,
+                           resume=True, pool=local2)
+    assert answers(whole) == answers(run_explicit(system("tiny", "draft"), "tiny", "draft"))
+
+
 @pytest.mark.slow
 def test_a_checkpoint_folder_in_use_is_not_overwritten(local2, tmp_path):
     from pmipmc.engine.errors import BadInput
