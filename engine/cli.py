@@ -103,6 +103,9 @@ def parser(provider) -> argparse.ArgumentParser:
     c.add_argument("--resume", type=Path, default=None, help="with --cluster: continue the checkpoint in this folder")
     c.add_argument("--coverage", action="store_true",
                    help="count rule firings per run (JSON `coverage`; always on when reports are written)")
+    c.add_argument("--prove-undecided", action="store_true",
+                   help="where the exploration stops short, prove with z3 the invariant, quiescent and step "
+                        "claims it left open (--time-budget: seconds per claim there, default 30)")
     pr = sub.add_parser("prove",
                         help="prove invariants at every depth with z3 (k-induction, invariant discovery, Spacer)")
     _run_options(pr, provider)

@@ -103,6 +103,9 @@ def cmd_check(provider, args) -> int:
         print(f"pmipmc {args.command}: preset {preset}, {len(jobs)} variant(s), engine {engine}", file=sys.stderr)
     with stop.session(memory if workers == 1 else None):
         runs = _run_cluster(jobs, args, memory) if args.cluster else run_jobs(jobs, workers)
+        proving = getattr(args, "prove_undecided", False)
+        if proving:
+            _prove_undecided(provider, jobs, runs, args)
         bl.bounded(runs, baseline)
         surprises = [line for run in runs for line in bl.annotate(run, baseline)]
         errors = _write_outputs(provider, args, runs, base_path, baseline, outdir)   # before stdout can fail
@@ -117,7 +120,9 @@ def cmd_check(provider, args) -> int:
         print(f"pmipmc: error: {line}", file=sys.stderr)
     if errors:
         return EXIT_BAD_INPUT
-    incomplete = [r for r in runs if not r.complete] or [x for r in runs for x in r.results if x.verdict == UNKNOWN]
+    # with --prove-undecided a verdict may be decided where the search was not: the verdicts count
+    incomplete = ([] if proving else [r for r in runs if not r.complete]) or \
+        [x for r in runs for x in r.results if x.verdict == UNKNOWN]
     if stopped:
         print(f"pmipmc: stopped ({stopped}): undecided properties are UNKNOWN({stopped})", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -145,6 +150,21 @@ def _cluster_options(args, engine: str) -> None:
         raise BadInput("--fingerprints needs native shards; drop --engine explicit")
     if args.por:   # the shards expand every enabled instance: a reduction asked for must not vanish
         raise BadInput("--por applies to the single-process engines, not --cluster")
+
+
+def _prove_undecided(provider, jobs: list[Job], runs: list[RunResult], args) -> None:
+    """z3 decides what each stopped exploration left open (engine/prove_undecided.py)."""
+    from .prove_undecided import prove_undecided
+    from .runner import PROVE_SECONDS_PER_PROPERTY, prove_progress
+    for job, run in zip(jobs, runs):
+        if run.complete or stop.requested():
+            continue
+        system = provider.build(job.preset, job.variant, **dict(job.overrides))
+        n = prove_undecided(run, system, args.time_budget or PROVE_SECONDS_PER_PROPERTY,
+                            prove_progress(job.variant, args.quiet))
+        if not args.quiet:
+            left = sum(r.verdict == UNKNOWN for r in run.results)
+            print(f"  [{job.variant}] proofs decided {n} more claims; {left} still UNKNOWN", file=sys.stderr)
 
 
 def _run_cluster(jobs: list[Job], args, memory: int) -> list[RunResult]:

@@ -60,8 +60,10 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _prove_progress(variant: str):
+def prove_progress(variant: str, quiet: bool = False):
     """A proof's phases as they begin and end: z3 gives no rate to show, so each line is a phase."""
+    if quiet:
+        return _quiet
     t0 = time.monotonic()
 
     def say(text: str) -> None:
@@ -97,7 +99,7 @@ def run_job(job: Job) -> RunResult:
         from .session import run_prove
         return run_prove(system, job.preset, job.variant, names=names,
                          timeout_s=job.budget.seconds or PROVE_SECONDS_PER_PROPERTY,
-                         say=_prove_progress(job.variant) if not job.quiet else _quiet)
+                         say=prove_progress(job.variant, job.quiet))
     t0 = time.monotonic()
     progress = _progress(job)
     if job.engine == "native":

@@ -35,6 +35,8 @@ def verdict_matrix(runs: list[RunResult]) -> str:
                                                           for run, w in zip(runs, cols)))
     if any(r.verdict == HOLDS_FOR_ALL_SIZES for run in runs for r in run.results):
         lines.append("all-sizes = proved for every depth and every number of MAGs, listeners and senders")
+    if any(r.verdict == HOLDS for run in runs for r in run.results):
+        lines.append("proved = proved with z3 for every execution, however long (these numbers of MAGs and MNs)")
     lines.append("holds = exhaustive within bounds; FAIL@n = violated, shortest trace n steps; seen@n = witness "
                  "found; unseen = witness not reachable; ! = differs from the baseline")
     if any(run.engine.endswith("+por") for run in runs):
