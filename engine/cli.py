@@ -105,7 +105,9 @@ def parser(provider) -> argparse.ArgumentParser:
                    help="count rule firings per run (JSON `coverage`; always on when reports are written)")
     c.add_argument("--prove-undecided", action="store_true",
                    help="where the exploration stops short, prove with z3 the invariant, quiescent and step "
-                        "claims it left open (--time-budget: seconds per claim there, default 30)")
+                        "claims it left open")
+    c.add_argument("--prove-seconds", type=_positive_float, default=None, metavar="S",
+                   help="with --prove-undecided: z3's time per open claim (default 30)")
     pr = sub.add_parser("prove",
                         help="prove invariants at every depth with z3 (k-induction, invariant discovery, Spacer)")
     _run_options(pr, provider)

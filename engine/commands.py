@@ -160,7 +160,7 @@ def _prove_undecided(provider, jobs: list[Job], runs: list[RunResult], args) -> 
         if run.complete or stop.requested():
             continue
         system = provider.build(job.preset, job.variant, **dict(job.overrides))
-        n = prove_undecided(run, system, args.time_budget or PROVE_SECONDS_PER_PROPERTY,
+        n = prove_undecided(run, system, args.prove_seconds or PROVE_SECONDS_PER_PROPERTY,
                             prove_progress(job.variant, args.quiet))
         if not args.quiet:
             left = sum(r.verdict == UNKNOWN for r in run.results)

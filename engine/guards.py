@@ -21,6 +21,8 @@ def conflicting_flags(args, engine: str) -> None:
         if flag:
             what = "prove" if engine == "prove" else "--engine symbolic"
             raise BadInput(f"{flag} applies to the explicit engine, not {what}")
+    if getattr(args, "prove_seconds", None) is not None and not getattr(args, "prove_undecided", False):
+        raise BadInput("--prove-seconds applies only with --prove-undecided")
     if getattr(args, "prove_undecided", False) and engine == "symbolic":
         raise BadInput("--prove-undecided follows an explicit exploration, not --engine symbolic")
     if args.update_baseline and getattr(args, "add_found", False):

@@ -26,7 +26,7 @@ def results(capsys, path, *argv):
 def test_a_cut_short_search_plus_proofs_gives_the_exhaustive_verdicts(capsys, tmp_path):
     code_full, _, full = results(capsys, tmp_path / "full.json")
     code, out, cut = results(capsys, tmp_path / "cut.json", "--max-states", "500", "--prove-undecided",
-                             "--time-budget", "30")
+                             "--prove-seconds", "30")
     assert code_full == 0 and full["complete"] and not cut["complete"] and cut["states"] < full["states"]
     assert "UNEXPECTED" not in out and "proved = proved with z3" in out
     whole = {r["property"]: r for r in full["results"]}
@@ -50,3 +50,5 @@ def test_a_complete_search_proves_nothing_and_symbolic_runs_refuse_it(capsys, tm
     assert code == 0 and r["complete"] and not any(x["verdict"] == "HOLDS" for x in r["results"])
     code = run(provider, ["check", "--preset", "tiny", "--engine", "symbolic", "--depth", "2", "--prove-undecided"])
     assert code == 2 and "--prove-undecided" in capsys.readouterr().err
+    assert run(provider, ["check", "--preset", "tiny", "--prove-seconds", "5"]) == 2
+    assert "only with --prove-undecided" in capsys.readouterr().err
