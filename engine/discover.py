@@ -269,4 +269,6 @@ def _needs(enc: Encoder, h: Houdini, p: PropertyDef):
         return h.entails(lambda s, t: z3.And(enc.quiescent(s), z3.Not(enc.pred(e, s))))
     if p.kind == "step":
         return h.entails(lambda s, t: z3.Not(enc.pred(e, s, t)), step=True)
+    if p.kind == "reachable":   # proved: the invariant excludes every state that witnesses it
+        return h.entails(lambda s, t: enc.pred(e, s))
     return None, None

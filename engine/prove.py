@@ -4,7 +4,7 @@ Every property is reduced to a *state* predicate `bad(s)` whose unreachability i
   invariant P   bad(s) = not P(s)
   quiescent P   bad(s) = quiescent(s) and not P(s)   (an invariant: quiescent(s) -> P(s))
   step P        bad(s) = some instance r is enabled in s and not P(s, r(s))
-Reachable witnesses are found by `check`, not proved; asking for one here is UnsupportedProperty.
+  reachable W   bad(s) = W(s)   (HOLDS: no execution ever witnesses W; only check --prove-undecided asks)
 
 `prove` below decides one property; `pmipmc prove` runs engine/session.py, which shares one
 encoding between all properties and adds invariant discovery.  Order of attempts, cheapest first:
@@ -57,6 +57,8 @@ def bad_state(enc: Encoder, prop: PropertyDef) -> StatePred:
         return lambda st: z3.And(enc.quiescent(st), z3.Not(enc.pred(e, st)))
     if prop.kind == "step":
         return lambda st: enc.bad_step(e, st)
+    if prop.kind == "reachable":   # the witness's state is what must be unreachable: HOLDS = never witnessed
+        return lambda st: enc.pred(e, st)
     raise UnsupportedProperty(f"{prop.name}: a {prop.kind} property cannot be proved, only checked")
 
 

@@ -24,7 +24,7 @@ from .check import peak_mb, trace_record
 from .discover import discover
 from .induction import Inductor
 from .prove import PROVABLE, Proof, bad_state, spacer
-from .results import HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
+from .results import FOUND, HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
 from .symbolic import Encoder, UnsupportedProperty
 
 Say = Callable[[str], None]   # one line of progress (a phase begun or ended); runner.py prints it
@@ -42,8 +42,8 @@ def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float
     sr = search(enc.system, list(props), depth, deadline, enc)
     for o in sr.outcomes:   # one search decided them all: each gets its time
         p = o.prop
-        if o.verdict == VIOLATED:
-            proofs[p.name] = Proof(p, VIOLATED, "BMC", f"{note}BMC: shortest trace has {o.depth} steps", trace=o.trace,
+        if o.verdict in (VIOLATED, FOUND):   # a claim's counterexample, or a witness reached
+            proofs[p.name] = Proof(p, o.verdict, "BMC", f"{note}BMC: shortest trace has {o.depth} steps", trace=o.trace,
                                    seconds=sr.seconds)
         elif sr.exhausted_at is not None and o.verdict != UNKNOWN:
             proofs[p.name] = Proof(p, HOLDS, "BMC", f"proved by exhaustive BMC: no path of {sr.exhausted_at} steps exists",
@@ -72,7 +72,7 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
     for k, pf in enumerate(out):
         if pf.method == "explored" and pf.verdict == UNKNOWN:
             pf.method, pf.reason = "BMC", "explored states violate it but BMC found no trace in time"
-        if stop.requested() and pf.verdict not in (HOLDS, VIOLATED):   # what a proof found is kept
+        if stop.requested() and pf.verdict not in (HOLDS, VIOLATED, FOUND):   # what a proof found is kept
             out[k] = Proof(pf.prop, UNKNOWN, pf.method, stop.requested(), cti=pf.cti, seconds=pf.seconds)
     return out
 
@@ -208,12 +208,12 @@ def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: fl
 def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,
               timeout_s: float | None = None, lemmas: Sequence[PropertyDef] = (), kmax: int = 3,
               use_spacer: bool = True, overrides: dict | None = None, discovery: bool = True,
-              say: Say = _silent) -> RunResult:
+              say: Say = _silent, kinds: Sequence[str] = PROVABLE) -> RunResult:
     """Prove the invariant, quiescent and step properties (or those named); `timeout_s` is per property.
 
     Lemmas (and the system's `invariant_hints`) are reported as extra rows with topic "lemma".
     """
-    props = select(system, names, PROVABLE)
+    props = select(system, names, kinds)
     t0 = time.monotonic()
     enc = Encoder(system)
     lems = list(lemmas) + [x for x in system.invariant_hints if x not in lemmas]
