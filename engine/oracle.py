@@ -19,6 +19,7 @@ import random
 import zlib
 from typing import Iterable, Sequence
 
+from . import stop
 from .candidates import Clause
 from .schema import Schema
 from .symmetry import _value_map, group_elements
@@ -43,6 +44,18 @@ def literal_images(schema: Schema) -> list[tuple[list[int], list[tuple[int, ...]
     return out
 
 
+def _join(parts: list[tuple[int, bytes]], count: int) -> int:
+    """One int of `count` bits from pieces (first bit, little-endian bytes): those starting on a byte
+    boundary are copied into place, any other is shifted in."""
+    buf, odd = bytearray((count + 7) // 8), 0
+    for first, bits in parts:
+        if first % 8:
+            odd |= int.from_bytes(bits, "little") << first
+        else:
+            buf[first // 8:first // 8 + len(bits)] = bits
+    return int.from_bytes(buf, "little") | odd
+
+
 class Oracle:
     """`cols[slot][value]`: bit j set iff representative j has that value in that slot."""
 
@@ -54,22 +67,26 @@ class Oracle:
 
     @classmethod
     def from_chunks(cls, schema: Schema, chunks: Iterable[bytes], complete: bool) -> "Oracle":
-        """Build from consecutive runs of packed states (`nslots` bytes each)."""
+        """Build from consecutive runs of packed states (`nslots` bytes each).  Each run's bits are
+        placed once at the end (OR-ing a growing int per run was quadratic: minutes on 10^7 states).
+        A stop request ends the reading: what was read is kept, as an incomplete oracle."""
         import numpy as np
         n = schema.nslots
-        cols: list[dict[int, int]] = [dict() for _ in range(n)]
+        pieces: list[dict[int, list[tuple[int, bytes]]]] = [dict() for _ in range(n)]
         count = 0
         for chunk in chunks:
+            if stop.requested():
+                complete = False
+                break
             a = np.frombuffer(chunk, dtype=np.uint8).reshape(-1, n)
             t = np.ascontiguousarray(a.T)   # one transposition: each slot's column becomes a row
             for i in range(n):
                 col = t[i]
                 for v in np.flatnonzero(np.bincount(col, minlength=256)).tolist():
-                    bits = np.packbits(col == v, bitorder="little").tobytes()
-                    cols[i][v] = cols[i].get(v, 0) | (int.from_bytes(bits, "little") << count)
+                    pieces[i].setdefault(v, []).append((count, np.packbits(col == v, bitorder="little").tobytes()))
             count += a.shape[0]
             del a, t
-        return cls(schema, count, cols, complete)
+        return cls(schema, count, [{v: _join(parts, count) for v, parts in per.items()} for per in pieces], complete)
 
     def _image(self, k: int, slot: int, value: int) -> int:
         slots, vmaps = self.images[k]

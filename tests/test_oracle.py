@@ -68,3 +68,17 @@ def test_a_clause_holds_exactly_when_every_concrete_reachable_state_satisfies_it
     lits = tuple((i, v, data.draw(st.booleans())) for i, v in _cube(system, data, full))
     c = Clause(lits)
     assert oracle.holds(c) == all(c.holds(s) for s in full)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 700), min_size=1, max_size=6))
+def test_an_oracle_read_in_runs_of_any_length_equals_one_read_whole(cuts):
+    system = provider.build("tiny", "draft")
+    reps = explore(system, Checks(system, set()), symmetry=True).states[:2000]
+    runs, i = [], 0
+    for n in cuts + [len(reps)]:
+        runs.append(b"".join(reps[i:i + n]))
+        i += n
+    whole = Oracle.from_chunks(system.schema, [b"".join(reps)], True)
+    split = Oracle.from_chunks(system.schema, [r for r in runs if r], True)
+    assert (split.count, split.cols) == (whole.count, whole.cols)
