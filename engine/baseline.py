@@ -122,8 +122,10 @@ def with_found(baseline: dict, runs: list[RunResult]) -> dict:
         entry = out.setdefault(run.preset, {}).setdefault(run.variant, {})
         found = {r.property for r in run.results if r.kind != "reachable" and r.verdict == VIOLATED}
         seen = {r.property for r in run.results if r.kind == "reachable" and r.verdict == FOUND}
+        # a witness an incomplete run calls unreachable was proved so (check --prove-undecided): a fact too
+        never = {r.property for r in run.results if r.kind == "reachable" and r.verdict == HOLDS_WITHIN_BOUNDS}
         entry["violated"] = sorted(set(entry.get("violated", [])) | found)
-        entry["not_witnessed"] = sorted(set(entry.get("not_witnessed", [])) - seen)
+        entry["not_witnessed"] = sorted((set(entry.get("not_witnessed", [])) | never) - seen)
     return out
 
 

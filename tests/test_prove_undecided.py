@@ -53,3 +53,16 @@ def test_a_complete_search_proves_nothing_and_symbolic_runs_refuse_it(capsys, tm
     assert code == 2 and "--prove-undecided" in capsys.readouterr().err
     assert run(provider, ["check", "--preset", "tiny", "--prove-seconds", "5"]) == 2
     assert "only with --prove-undecided" in capsys.readouterr().err
+
+
+def test_add_found_records_the_witnesses_proved_unreachable_and_the_next_run_has_no_surprise(capsys, tmp_path):
+    base = tmp_path / "b.json"
+    base.write_text("{}")
+    argv = ["--max-states", "500", "--prove-undecided", "--baseline", str(base)]
+    code, out, r = results(capsys, tmp_path / "r.json", *argv, "--add-found")
+    never = {x["property"] for x in r["results"] if x["kind"] == "reachable" and x["verdict"] == "HOLDS_WITHIN_BOUNDS"}
+    entry = json.loads(base.read_text())["ci"]["draft"]
+    assert never and set(entry["not_witnessed"]) == never
+    assert code == 3   # progress is still open: incomplete, but nothing unexpected
+    code, out, _ = results(capsys, tmp_path / "again.json", *argv)
+    assert code == 3 and "UNEXPECTED" not in out
