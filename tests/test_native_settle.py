@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmipmc.engine.check import run_explicit, run_result
-from pmipmc.engine.explore import Checks, explore
+from pmipmc.engine.explore import Budget, Checks, explore
 from pmipmc.engine.native import native_available, run_native
 from pmipmc.engine.native.run import explore_native
 from pmipmc.properties import provider
@@ -130,3 +130,18 @@ def test_the_cli_decides_progress_with_fingerprints_and_reports_the_cost(capsys,
     (run,) = json.loads(out.read_text())["runs"]
     assert run["engine"] == "native" and run["progress_search"]["checks"] == run["states"]
     assert [r["verdict"] for r in run["results"] if r["kind"] == "progress"] == ["HOLDS_WITHIN_BOUNDS"]
+
+
+def test_a_stuck_state_found_before_a_budget_stops_the_search_is_still_a_violation():
+    # 0 -> ladder up to 9 (settled) or, by the environment, to 10 <-> 11 (a livelock), as above
+    back = tuple((i, i - 1) for i in range(1, 9))
+    s = maze(12, back + tuple((i, i + 1) for i in range(9)) + ((10, 11), (11, 10)), ((0, 10),))
+    whole = run_native(s, "toy", "toy", workers=1, fingerprints=True)
+    cut = run_native(s, "toy", "toy", workers=1, fingerprints=True, budget=Budget(max_states=5))
+    assert whole.complete and not cut.complete and cut.states < whole.states
+    # settle.c's verdict does not wait for the rest of the space: same state, lasso and trace
+    def progress(run):   # the trace records the run's state count; the rest must be equal
+        return [(r.property, r.verdict, r.depth, r.trace.steps, r.trace.loop_from) for r in run.results
+                if r.kind == "progress"]
+    assert progress(cut) and progress(cut) == progress(whole)
+    assert all(x[1] == "VIOLATED" for x in progress(cut))

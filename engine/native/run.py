@@ -185,7 +185,9 @@ def _explore(lib, ctx, system: System, layout: Layout, n: int, budget: Budget, p
     lib.nm_graph(ctx, graph)
     stats.edges, stats.graph_bytes = graph
     extra: dict[int, bytes] = {}   # lasso states settle.c found, numbered from `count` on
-    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph, extra, n) if ex.complete else {}
+    # settle.c decides while exploring: a stuck state it found is one however far the search went
+    decided = ex.complete or no_graph == "settle"
+    lasso = _progress(lib, ctx, ex, layout, progress_names, no_graph, extra, n) if decided else {}
     if stats.settle is not None:
         _settle_stats(lib, ctx, stats, ex.transitions)
     pr = (ctypes.c_uint64 * 2)()
