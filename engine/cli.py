@@ -104,8 +104,8 @@ def parser(provider) -> argparse.ArgumentParser:
     c.add_argument("--coverage", action="store_true",
                    help="count rule firings per run (JSON `coverage`; always on when reports are written)")
     c.add_argument("--prove-undecided", action="store_true",
-                   help="where the exploration stops short, prove with z3 the invariant, quiescent and step "
-                        "claims it left open")
+                   help="where the exploration stops short, prove with z3 the claims it left open and "
+                        "that the witnesses it did not reach are unreachable (progress stays open)")
     c.add_argument("--prove-seconds", type=_positive_float, default=None, metavar="S",
                    help="with --prove-undecided: z3's time per open claim (default 30)")
     pr = sub.add_parser("prove",

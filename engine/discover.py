@@ -27,6 +27,7 @@ from .expr import Expr, all_of, any_of, not_
 from .explore import Budget, Checks, explore, peak_mb
 from .houdini import Candidate, Houdini
 from .oracle import Oracle
+from .progress import silent
 from .symmetry import compile_permuters
 from .prove import bad_state
 from .prove_given import prove_given_fixpoint
@@ -136,7 +137,7 @@ def reachable(enc: Encoder, props: Sequence[PropertyDef], seconds: float,
 
 def discover(enc: Encoder, props: Sequence[PropertyDef], seconds: float | None = None,
              explore_seconds: float = 30.0, max_rounds: int = 40, kmax: int = 3,
-             say: Callable[[str], None] = lambda _: None) -> Discovery:
+             say: Callable[[str], None] = silent) -> Discovery:
     """Houdini over generated clauses; CTIs of what stays unproved are blocked and Houdini runs again."""
     t0 = time.monotonic()
     deadline = None if seconds is None else t0 + seconds

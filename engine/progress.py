@@ -15,6 +15,10 @@ TTY_EVERY = 0.5
 LOG_EVERY = 30.0
 
 
+def silent(_: str) -> None:
+    """A progress line nobody shows (--quiet, tests): the one no-op every `say` defaults to."""
+
+
 def rss_mb() -> float:
     """Resident memory now (from /proc where there is one, else the peak)."""
     try:

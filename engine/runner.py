@@ -17,7 +17,7 @@ from . import stop
 from .api import PROVABLE, Kind
 from .check import run_explicit
 from .explore import Budget, Exploration
-from .progress import exploration_progress
+from .progress import exploration_progress, silent
 from .results import UNKNOWN, PropertyResult, RunResult
 
 
@@ -56,14 +56,10 @@ def _progress(job: Job):
     return report
 
 
-def _quiet(_: str) -> None:
-    pass
-
-
 def prove_progress(variant: str, quiet: bool = False):
     """A proof's phases as they begin and end: z3 gives no rate to show, so each line is a phase."""
     if quiet:
-        return _quiet
+        return silent
     t0 = time.monotonic()
 
     def say(text: str) -> None:

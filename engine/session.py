@@ -23,15 +23,12 @@ from .bmc import search, select
 from .check import peak_mb, trace_record
 from .discover import discover
 from .induction import Inductor
+from .progress import silent
 from .prove import PROVABLE, Proof, bad_state, spacer
 from .results import FOUND, HOLDS, UNKNOWN, VIOLATED, PropertyResult, RunResult
 from .symbolic import Encoder, UnsupportedProperty
 
 Say = Callable[[str], None]   # one line of progress (a phase begun or ended); runner.py prints it
-
-
-def _silent(_: str) -> None:
-    pass
 
 
 def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float | None,
@@ -53,7 +50,7 @@ def _bmc(enc: Encoder, props: Sequence[PropertyDef], depth: int, deadline: float
 
 def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int = 3,
               timeout_s: float | None = None, use_spacer: bool = True, discovery: bool = True,
-              say: Say = _silent) -> list[Proof]:
+              say: Say = silent) -> list[Proof]:
     """One Proof per lemma, then one per property, in that order."""
     for lem in lemmas:
         if lem.kind != "invariant":
@@ -79,7 +76,7 @@ def prove_all(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[Prope
 
 def _phases(enc: Encoder, props: Sequence[PropertyDef], lemmas: Sequence[PropertyDef], kmax: int,
             timeout_s: float | None, use_spacer: bool, discovery: bool, proofs: dict[str, Proof],
-            deadline: float | None, say: Say = _silent) -> None:
+            deadline: float | None, say: Say = silent) -> None:
     """The phases of `prove_all`; each one, and each property in it, starts only while no stop
     (Ctrl-C, SIGTERM, memory budget) was requested."""
     everything = list(lemmas) + list(props)
@@ -171,7 +168,7 @@ def _lemmas(enc: Encoder, ind: Inductor, lemmas: Sequence[PropertyDef], proofs: 
 
 
 def _discover(enc: Encoder, props: Sequence[PropertyDef], proofs: dict[str, Proof], seconds: float,
-              say: Say = _silent) -> None:
+              say: Say = silent) -> None:
     d = discover(enc, props, seconds=seconds, say=say)   # one run for all: each proof it closes gets its time
     how = (f"{d.candidates} candidate clauses from {d.states} explored states"
            f"{'' if d.complete else ' (exploration cut short)'}, {d.inductive} inductive after {d.rounds} rounds")
@@ -208,7 +205,7 @@ def _spacer(enc: Encoder, p: PropertyDef, proofs: dict[str, Proof], deadline: fl
 def run_prove(system: System, preset: str, variant: str, names: Iterable[str] | None = None,
               timeout_s: float | None = None, lemmas: Sequence[PropertyDef] = (), kmax: int = 3,
               use_spacer: bool = True, overrides: dict | None = None, discovery: bool = True,
-              say: Say = _silent, kinds: Sequence[str] = PROVABLE) -> RunResult:
+              say: Say = silent, kinds: Sequence[str] = PROVABLE) -> RunResult:
     """Prove the invariant, quiescent and step properties (or those named); `timeout_s` is per property.
 
     Lemmas (and the system's `invariant_hints`) are reported as extra rows with topic "lemma".
